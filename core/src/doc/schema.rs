@@ -1,0 +1,115 @@
+//! The document schema's version, validation of documents from elsewhere,
+//! and forward migrations.
+
+use automerge::transaction::Transactable;
+use automerge::{ObjType, ROOT, ReadDoc, Value as AmValue};
+
+use crate::error::{CoreError, Result};
+use crate::ids::DocumentId;
+use crate::model::{DocKind, Location};
+
+/// The schema version this build writes. Documents with a higher version are
+/// refused rather than half-understood.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// A forward migration from `from` to `from + 1`.
+#[derive(Debug, Clone, Copy)]
+pub struct Migration {
+    pub from: i64,
+    pub apply: fn(&mut automerge::transaction::Transaction<'_>) -> Result<()>,
+}
+
+/// The migrations of this build, oldest first. Version 1 is the first
+/// released schema, so there is none yet; a future schema appends one here
+/// (and a golden file of the old version, see `tests/golden/`).
+///
+/// Rule for authors: a migration must be safe to run on several devices at
+/// once. It may only put scalars (same value everywhere) and must never
+/// create a container that another device could create concurrently.
+pub const MIGRATIONS: &[Migration] = &[];
+
+/// Reads the root `type` and `schema_version` and checks the shape of the
+/// root: known type, supported version, collections and records are maps.
+pub fn validate<R: ReadDoc>(doc: &R, id: DocumentId) -> Result<(DocKind, i64)> {
+    let violation = |reason: &str| CoreError::SchemaViolation {
+        doc: id,
+        reason: reason.to_owned(),
+    };
+    let kind = match doc.get(ROOT, "type")? {
+        Some((AmValue::Scalar(s), _)) => s
+            .as_str()
+            .and_then(DocKind::from_type_tag)
+            .ok_or_else(|| violation("root `type` is not an Outpost document type"))?,
+        _ => return Err(violation("root `type` is missing: not an Outpost document")),
+    };
+    let version = match doc.get(ROOT, "schema_version")? {
+        Some((AmValue::Scalar(s), _)) => s
+            .as_i64()
+            .or_else(|| s.as_u64().and_then(|u| i64::try_from(u).ok()))
+            .ok_or_else(|| violation("root `schema_version` is not an integer"))?,
+        _ => return Err(violation("root `schema_version` is missing")),
+    };
+    if version > SCHEMA_VERSION {
+        return Err(CoreError::UnsupportedSchemaVersion {
+            doc: id,
+            found: version,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    if version < 1 {
+        return Err(violation("root `schema_version` is below 1"));
+    }
+    for kind in kind.collections().iter().copied().chain(singleton_of(kind)) {
+        match kind.location() {
+            Location::Singleton(key) => match doc.get(ROOT, key)? {
+                None | Some((AmValue::Object(ObjType::Map), _)) => {}
+                Some(_) => return Err(violation(&format!("root `{key}` must be a map"))),
+            },
+            Location::Collection(key) => match doc.get(ROOT, key)? {
+                None => {}
+                Some((AmValue::Object(ObjType::Map), coll)) => {
+                    for rid in doc.keys(&coll) {
+                        match doc.get(&coll, rid.as_str())? {
+                            Some((AmValue::Object(ObjType::Map), _)) => {}
+                            _ => {
+                                return Err(violation(&format!(
+                                    "record {rid} in `{key}` must be a map"
+                                )));
+                            }
+                        }
+                    }
+                }
+                Some(_) => return Err(violation(&format!("root `{key}` must be a map"))),
+            },
+        }
+    }
+    Ok((kind, version))
+}
+
+fn singleton_of(kind: DocKind) -> Option<crate::model::RecordKind> {
+    Some(match kind {
+        DocKind::Account => crate::model::RecordKind::Account,
+        DocKind::Settings => crate::model::RecordKind::OrgSettings,
+    })
+}
+
+/// Runs `steps` on a document at `version` until it reaches `target`,
+/// inside the caller's transaction. Returns whether anything ran.
+pub(crate) fn run_migrations(
+    tx: &mut automerge::transaction::Transaction<'_>,
+    version: i64,
+    target: i64,
+    steps: &[Migration],
+) -> Result<bool> {
+    let mut v = version;
+    while v < target {
+        let step = steps
+            .iter()
+            .find(|m| m.from == v)
+            .ok_or_else(|| CoreError::Invalid(format!("no migration from schema version {v}")))?;
+        (step.apply)(tx)?;
+        v += 1;
+        tx.put(ROOT, "schema_version", v)?;
+    }
+    Ok(v != version)
+}

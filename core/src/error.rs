@@ -1,0 +1,71 @@
+//! The core's error type. Messages name documents, records and fields by id
+//! only: never a person's name, e-mail address or phone number.
+
+use crate::ids::DocumentId;
+
+/// Everything that can go wrong inside the core.
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    /// The bytes given are not an Automerge document or change set.
+    #[error("document {doc}: bytes are not a valid Automerge document: {source}")]
+    NotAutomerge {
+        doc: DocumentId,
+        #[source]
+        source: automerge::AutomergeError,
+    },
+    /// The document was written by a newer (or unknown) schema than this build supports.
+    #[error("document {doc}: schema version {found} is not supported (this build reads up to {supported})")]
+    UnsupportedSchemaVersion {
+        doc: DocumentId,
+        found: i64,
+        supported: i64,
+    },
+    /// The document's structure breaks the Outpost schema (see docs/SCHEMA.md).
+    #[error("document {doc}: {reason}")]
+    SchemaViolation { doc: DocumentId, reason: String },
+    /// No document with this id in the store.
+    #[error("document {0} not found")]
+    DocumentNotFound(DocumentId),
+    /// No record of this kind and id in the document.
+    #[error("{kind} {id} not found in document {doc}")]
+    RecordNotFound {
+        doc: DocumentId,
+        kind: &'static str,
+        id: String,
+    },
+    /// A record of this kind and id already exists.
+    #[error("{kind} {id} already exists in document {doc}")]
+    RecordExists {
+        doc: DocumentId,
+        kind: &'static str,
+        id: String,
+    },
+    /// The operation does not fit the document (e.g. a contact in a settings document).
+    #[error("invalid request: {0}")]
+    Invalid(String),
+    /// A document id string that is not base58check of 16 bytes.
+    #[error("invalid document id")]
+    InvalidDocumentId,
+    /// A conflict that no longer exists, or a value index out of range.
+    #[error("no such conflict on field {field} of {kind} {id}")]
+    NoSuchConflict {
+        kind: &'static str,
+        id: String,
+        field: String,
+    },
+    /// An Automerge operation failed.
+    #[error("automerge: {0}")]
+    Automerge(#[from] automerge::AutomergeError),
+    /// SQLite failed.
+    #[error("storage: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The store on disk was written by a newer version of Outpost.
+    #[error("store schema version {found} is newer than this build supports ({supported})")]
+    StoreTooNew { found: i64, supported: i64 },
+    /// Serialising a record failed (a bug, not bad input).
+    #[error("encoding a record failed: {0}")]
+    Encode(#[from] serde_json::Error),
+}
+
+/// Result alias for the core.
+pub type Result<T, E = CoreError> = std::result::Result<T, E>;
