@@ -1,1 +1,480 @@
+//! The durable local store: documents in SQLite (WAL) as a snapshot plus
+//! incremental change chunks, and a query index kept in the same
+//! transaction as every change.
+//!
+//! One writer: every call that changes data commits one SQLite transaction
+//! (with `synchronous = FULL`) before it returns, so an acknowledged edit
+//! survives a crash or power loss.
 
+mod index;
+mod migrations;
+pub mod queries;
+
+use std::collections::{HashMap, VecDeque};
+use std::path::Path;
+
+use automerge::ChangeHash;
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::doc::{Conflict, CrmDoc, Editor, FieldChange, Read};
+use crate::error::{CoreError, Result};
+use crate::ids::{Author, DocumentId};
+use crate::model::{Account, DocKind, OrgSettings, Record, RecordKind};
+
+/// Settings of a store.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// Region (ISO 3166-1 alpha-2) for phone numbers typed without a country code.
+    pub phone_region: String,
+    /// How many documents to keep loaded in memory.
+    pub cache_docs: usize,
+    /// Fold change chunks into a new snapshot after this many chunks.
+    pub compact_after_chunks: i64,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self {
+            phone_region: "US".into(),
+            cache_docs: 32,
+            compact_after_chunks: 64,
+        }
+    }
+}
+
+/// What merging bytes from another replica did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplyOutcome {
+    /// The document was new to this store.
+    pub created: bool,
+    /// How many changes were new.
+    pub new_changes: usize,
+}
+
+/// The local store of one device.
+pub struct Store {
+    conn: Connection,
+    author: Author,
+    opts: StoreOptions,
+    cache: HashMap<DocumentId, CrmDoc>,
+    lru: VecDeque<DocumentId>,
+    clock: Box<dyn Fn() -> i64 + Send>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("author", &self.author)
+            .field("cached_docs", &self.cache.len())
+            .finish()
+    }
+}
+
+fn system_now() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+impl Store {
+    /// Opens (creating and migrating as needed) the store at `path`.
+    pub fn open(path: impl AsRef<Path>, author: Author, opts: StoreOptions) -> Result<Self> {
+        Self::from_connection(Connection::open(path)?, author, opts, migrations::LATEST)
+    }
+
+    /// A store in memory (tests, previews).
+    pub fn open_in_memory(author: Author, opts: StoreOptions) -> Result<Self> {
+        Self::from_connection(Connection::open_in_memory()?, author, opts, migrations::LATEST)
+    }
+
+    /// Opens a store migrated only up to `version` (for upgrade tests).
+    #[doc(hidden)]
+    pub fn open_at_version(path: impl AsRef<Path>, author: Author, version: i64) -> Result<Self> {
+        Self::from_connection(Connection::open(path)?, author, StoreOptions::default(), version)
+    }
+
+    fn from_connection(mut conn: Connection, author: Author, opts: StoreOptions, version: i64) -> Result<Self> {
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        migrations::migrate_to(&mut conn, version)?;
+        let mut store = Self {
+            conn,
+            author,
+            opts,
+            cache: HashMap::new(),
+            lru: VecDeque::new(),
+            clock: Box::new(system_now),
+        };
+        if version >= 2 {
+            store.reindex_if_needed()?;
+        }
+        Ok(store)
+    }
+
+    /// Replaces the clock (ms since the epoch); tests use a fixed one.
+    pub fn set_clock(&mut self, clock: impl Fn() -> i64 + Send + 'static) {
+        self.clock = Box::new(clock);
+    }
+
+    /// Now, by the store's clock.
+    pub fn now(&self) -> i64 {
+        (self.clock)()
+    }
+
+    /// Who this store writes as.
+    pub fn author(&self) -> &Author {
+        &self.author
+    }
+
+    /// The options the store was opened with.
+    pub fn options(&self) -> &StoreOptions {
+        &self.opts
+    }
+
+    /// The raw connection, for the query module.
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    fn reindex_if_needed(&mut self) -> Result<()> {
+        let flag: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'reindex'", [], |r| r.get(0))
+            .optional()?;
+        if flag.as_deref() != Some("1") {
+            return Ok(());
+        }
+        let ids = self.document_ids()?;
+        tracing::info!(documents = ids.len(), "rebuilding query index");
+        let tx = self.conn.transaction()?;
+        for (id, _) in &ids {
+            let doc = load_from_db(&tx, *id)?;
+            index::reindex(&tx, &doc, &self.opts.phone_region)?;
+        }
+        tx.execute("DELETE FROM meta WHERE key = 'reindex'", [])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Every document in the store.
+    pub fn document_ids(&self) -> Result<Vec<(DocumentId, DocKind)>> {
+        let mut st = self.conn.prepare("SELECT doc_id, kind FROM documents ORDER BY doc_id")?;
+        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, kind) = row?;
+            let kind = if kind == "settings" { DocKind::Settings } else { DocKind::Account };
+            out.push((id.parse()?, kind));
+        }
+        Ok(out)
+    }
+
+    /// Whether the store holds a document.
+    pub fn contains(&self, id: DocumentId) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row("SELECT 1 FROM documents WHERE doc_id = ?1", [id.to_string()], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
+    /// A loaded document (from the cache or the database).
+    pub fn doc(&mut self, id: DocumentId) -> Result<&CrmDoc> {
+        self.load(id)?;
+        self.cache.get(&id).ok_or(CoreError::DocumentNotFound(id))
+    }
+
+    fn load(&mut self, id: DocumentId) -> Result<()> {
+        if self.cache.contains_key(&id) {
+            self.touch(id);
+            return Ok(());
+        }
+        let doc = load_from_db(&self.conn, id)?;
+        self.cache.insert(id, doc);
+        self.touch(id);
+        while self.lru.len() > self.opts.cache_docs.max(1) {
+            if let Some(old) = self.lru.pop_front() {
+                self.cache.remove(&old);
+            }
+        }
+        Ok(())
+    }
+
+    fn touch(&mut self, id: DocumentId) {
+        self.lru.retain(|d| *d != id);
+        self.lru.push_back(id);
+    }
+
+    fn forget(&mut self, id: DocumentId) {
+        self.cache.remove(&id);
+        self.lru.retain(|d| *d != id);
+    }
+
+    /// Creates a new account document. Durable when this returns.
+    pub fn create_account(&mut self, account: Account) -> Result<DocumentId> {
+        let now = self.now();
+        let doc = CrmDoc::new_account(DocumentId::random(), &self.author, now, account)?;
+        self.insert_new(doc)
+    }
+
+    /// Creates a new settings document. Durable when this returns.
+    pub fn create_settings(&mut self, settings: OrgSettings) -> Result<DocumentId> {
+        let now = self.now();
+        let doc = CrmDoc::new_settings(DocumentId::random(), &self.author, now, settings)?;
+        self.insert_new(doc)
+    }
+
+    fn insert_new(&mut self, doc: CrmDoc) -> Result<DocumentId> {
+        let id = doc.id();
+        let now = self.now();
+        let tx = self.conn.transaction()?;
+        insert_document(&tx, &doc, now)?;
+        index::reindex(&tx, &doc, &self.opts.phone_region)?;
+        tx.commit()?;
+        self.cache.insert(id, doc);
+        self.touch(id);
+        Ok(id)
+    }
+
+    /// Makes changes to one document in one transaction. The changes and the
+    /// updated index are committed to disk before this returns; if anything
+    /// fails, nothing is kept, in memory or on disk.
+    pub fn edit<T>(&mut self, id: DocumentId, f: impl FnOnce(&mut Editor<'_>) -> Result<T>) -> Result<T> {
+        self.load(id)?;
+        let now = self.now();
+        let author = self.author.clone();
+        let doc = self.cache.get_mut(&id).ok_or(CoreError::DocumentNotFound(id))?;
+        let before = doc.heads();
+        let out = doc.edit(&author, now, f)?;
+        if let Err(e) = self.persist_changes(id, &before) {
+            self.forget(id);
+            return Err(e);
+        }
+        Ok(out)
+    }
+
+    fn persist_changes(&mut self, id: DocumentId, before: &[ChangeHash]) -> Result<()> {
+        let now = self.now();
+        let doc = self.cache.get(&id).ok_or(CoreError::DocumentNotFound(id))?;
+        if doc.heads() == before {
+            return Ok(());
+        }
+        let chunk = doc.save_after(before);
+        let tx = self.conn.transaction()?;
+        append_chunk(&tx, doc, &chunk, now, self.opts.compact_after_chunks)?;
+        index::reindex(&tx, doc, &self.opts.phone_region)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Merges bytes from another replica (a saved document or change chunks)
+    /// into document `id`, creating it if it is new here. Bad bytes or a
+    /// result that breaks the schema give an error and change nothing.
+    pub fn apply(&mut self, id: DocumentId, bytes: &[u8]) -> Result<ApplyOutcome> {
+        if !self.contains(id)? {
+            let doc = CrmDoc::load(id, bytes)?;
+            let new_changes = doc.automerge().get_changes(&[]).len();
+            self.insert_new(doc)?;
+            return Ok(ApplyOutcome {
+                created: true,
+                new_changes,
+            });
+        }
+        self.load(id)?;
+        let doc = self.cache.get_mut(&id).ok_or(CoreError::DocumentNotFound(id))?;
+        let before = doc.heads();
+        let new = doc.merge_bytes(bytes)?;
+        if let Err(e) = self.persist_changes(id, &before) {
+            self.forget(id);
+            return Err(e);
+        }
+        Ok(ApplyOutcome {
+            created: false,
+            new_changes: new.len(),
+        })
+    }
+
+    /// The whole document as bytes (what another replica needs to catch up).
+    pub fn export(&mut self, id: DocumentId) -> Result<Vec<u8>> {
+        Ok(self.doc(id)?.save())
+    }
+
+    /// The changes since `heads`, as bytes.
+    pub fn changes_since(&mut self, id: DocumentId, heads: &[ChangeHash]) -> Result<Vec<u8>> {
+        Ok(self.doc(id)?.save_after(heads))
+    }
+
+    /// The current heads of a document.
+    pub fn heads(&mut self, id: DocumentId) -> Result<Vec<ChangeHash>> {
+        Ok(self.doc(id)?.heads())
+    }
+
+    /// Removes a document and its index rows (e.g. when access is revoked).
+    pub fn remove_document(&mut self, id: DocumentId) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        index::remove(&tx, &id.to_string())?;
+        tx.execute("DELETE FROM documents WHERE doc_id = ?1", [id.to_string()])?;
+        tx.commit()?;
+        self.forget(id);
+        Ok(())
+    }
+
+    /// Folds a document's change chunks into one snapshot now.
+    pub fn compact(&mut self, id: DocumentId) -> Result<()> {
+        self.load(id)?;
+        let now = self.now();
+        let doc = self.cache.get(&id).ok_or(CoreError::DocumentNotFound(id))?;
+        let tx = self.conn.transaction()?;
+        write_snapshot(&tx, doc, now)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    // ---- record helpers: each is one `edit` ----
+
+    /// Adds a record to a document; returns its id.
+    pub fn create<R: Record>(&mut self, doc: DocumentId, record: R) -> Result<String> {
+        self.edit(doc, |e| e.create(record))
+    }
+
+    /// Saves the fields of `record` that differ from the stored one.
+    pub fn update<R: Record>(&mut self, doc: DocumentId, record: R) -> Result<()> {
+        self.edit(doc, |e| e.update(record))
+    }
+
+    /// Reads a record, lets `f` change it, saves the difference.
+    pub fn modify<R: Record>(&mut self, doc: DocumentId, id: &str, f: impl FnOnce(&mut R)) -> Result<R> {
+        self.edit(doc, |e| e.modify(id, f))
+    }
+
+    /// Archives (soft-deletes) a record.
+    pub fn archive(&mut self, doc: DocumentId, kind: RecordKind, id: &str) -> Result<()> {
+        self.edit(doc, |e| e.set_archived(kind, id, true))
+    }
+
+    /// Restores an archived record.
+    pub fn restore(&mut self, doc: DocumentId, kind: RecordKind, id: &str) -> Result<()> {
+        self.edit(doc, |e| e.set_archived(kind, id, false))
+    }
+
+    /// Moves a deal to a stage, recording the move in its stage history.
+    pub fn move_deal_stage(&mut self, doc: DocumentId, deal_id: &str, stage_id: &str) -> Result<()> {
+        self.edit(doc, |e| e.move_deal_stage(deal_id, stage_id))
+    }
+
+    /// One record.
+    pub fn get<R: Record>(&mut self, doc: DocumentId, id: &str) -> Result<Option<Read<R>>> {
+        Ok(self.doc(doc)?.get::<R>(id))
+    }
+
+    /// Every record of a kind in a document.
+    pub fn list<R: Record>(&mut self, doc: DocumentId) -> Result<Vec<Read<R>>> {
+        Ok(self.doc(doc)?.list::<R>())
+    }
+
+    /// Open conflicts in a document.
+    pub fn conflicts(&mut self, doc: DocumentId) -> Result<Vec<Conflict>> {
+        Ok(self.doc(doc)?.conflicts())
+    }
+
+    /// Resolves a conflict by keeping one of its values.
+    pub fn resolve_conflict(
+        &mut self,
+        doc: DocumentId,
+        kind: RecordKind,
+        record_id: &str,
+        field: &str,
+        value_id: &str,
+    ) -> Result<()> {
+        self.load(doc)?;
+        let now = self.now();
+        let author = self.author.clone();
+        let d = self.cache.get_mut(&doc).ok_or(CoreError::DocumentNotFound(doc))?;
+        let before = d.heads();
+        d.resolve_conflict(&author, now, kind, record_id, field, value_id)?;
+        if let Err(e) = self.persist_changes(doc, &before) {
+            self.forget(doc);
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// Field history of a record, oldest first.
+    pub fn history(&mut self, doc: DocumentId, kind: RecordKind, id: &str) -> Result<Vec<FieldChange>> {
+        Ok(self.doc(doc)?.history(kind, id))
+    }
+
+    /// A read-only view of a document as it was at `at` (ms).
+    pub fn as_of(&mut self, doc: DocumentId, at: i64) -> Result<CrmDoc> {
+        self.doc(doc)?.as_of(at)
+    }
+}
+
+fn load_from_db(conn: &Connection, id: DocumentId) -> Result<CrmDoc> {
+    let key = id.to_string();
+    let snapshot: Option<Vec<u8>> = conn
+        .query_row("SELECT snapshot FROM documents WHERE doc_id = ?1", [&key], |r| r.get(0))
+        .optional()?
+        .ok_or(CoreError::DocumentNotFound(id))?;
+    let mut bytes = snapshot.unwrap_or_default();
+    let mut st = conn.prepare_cached("SELECT data FROM chunks WHERE doc_id = ?1 ORDER BY seq")?;
+    let chunks = st.query_map([&key], |r| r.get::<_, Vec<u8>>(0))?;
+    for c in chunks {
+        bytes.extend_from_slice(&c?);
+    }
+    CrmDoc::load(id, &bytes)
+}
+
+fn kind_str(kind: DocKind) -> &'static str {
+    match kind {
+        DocKind::Account => "account",
+        DocKind::Settings => "settings",
+    }
+}
+
+fn insert_document(tx: &rusqlite::Transaction<'_>, doc: &CrmDoc, now: i64) -> Result<()> {
+    tx.execute(
+        "INSERT INTO documents(doc_id, kind, snapshot, updated_at) VALUES (?1, ?2, ?3, ?4)",
+        params![doc.id().to_string(), kind_str(doc.kind()), doc.save(), now],
+    )?;
+    Ok(())
+}
+
+fn append_chunk(
+    tx: &rusqlite::Transaction<'_>,
+    doc: &CrmDoc,
+    chunk: &[u8],
+    now: i64,
+    compact_after: i64,
+) -> Result<()> {
+    let key = doc.id().to_string();
+    let (count, seq): (i64, i64) = tx.query_row(
+        "SELECT chunk_count, COALESCE((SELECT MAX(seq) FROM chunks WHERE doc_id = ?1), 0)
+         FROM documents WHERE doc_id = ?1",
+        [&key],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if count + 1 >= compact_after {
+        return write_snapshot(tx, doc, now);
+    }
+    tx.execute(
+        "INSERT INTO chunks(doc_id, seq, data) VALUES (?1, ?2, ?3)",
+        params![key, seq + 1, chunk],
+    )?;
+    tx.execute(
+        "UPDATE documents SET chunk_count = chunk_count + 1, chunk_bytes = chunk_bytes + ?2, updated_at = ?3
+         WHERE doc_id = ?1",
+        params![key, chunk.len() as i64, now],
+    )?;
+    Ok(())
+}
+
+fn write_snapshot(tx: &rusqlite::Transaction<'_>, doc: &CrmDoc, now: i64) -> Result<()> {
+    let key = doc.id().to_string();
+    tx.execute(
+        "UPDATE documents SET snapshot = ?2, chunk_count = 0, chunk_bytes = 0, updated_at = ?3 WHERE doc_id = ?1",
+        params![key, doc.save(), now],
+    )?;
+    tx.execute("DELETE FROM chunks WHERE doc_id = ?1", [&key])?;
+    Ok(())
+}
