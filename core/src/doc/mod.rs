@@ -85,12 +85,15 @@ impl CrmDoc {
     /// Returns the hashes of the changes that were new.
     pub fn merge_bytes(&mut self, bytes: &[u8]) -> Result<Vec<ChangeHash>> {
         let before = self.am.get_heads();
-        let mut other = Automerge::load(bytes).map_err(|source| CoreError::NotAutomerge {
-            doc: self.id,
-            source,
-        })?;
         let mut candidate = self.am.fork();
-        candidate.merge(&mut other)?;
+        match parse_strict(self.id, bytes)? {
+            Some(mut other) => candidate.merge(&mut other)?,
+            // change chunks that build on history this side has
+            None => candidate
+                .load_incremental(bytes)
+                .map(|_| Vec::new())
+                .map_err(|source| CoreError::NotAutomerge { doc: self.id, source })?,
+        };
         schema::validate(&candidate, self.id)?;
         let actor = self.am.get_actor().clone();
         self.am = candidate.with_actor(actor);
@@ -246,6 +249,21 @@ impl CrmDoc {
             kind: self.kind,
             am,
         })
+    }
+}
+
+/// Parses bytes strictly (`load_incremental` would skip what it cannot
+/// parse; bad input must be an error instead). Returns the loaded document,
+/// or `None` for change chunks whose dependencies are not in the bytes.
+fn parse_strict(id: DocumentId, bytes: &[u8]) -> Result<Option<Automerge>> {
+    use automerge::{LoadOptions, OnPartialLoad, VerificationMode};
+    let strict = LoadOptions::new()
+        .on_partial_load(OnPartialLoad::Error)
+        .verification_mode(VerificationMode::Check);
+    match Automerge::load_with_options(bytes, strict) {
+        Ok(doc) => Ok(Some(doc)),
+        Err(automerge::AutomergeError::MissingDeps) => Ok(None),
+        Err(source) => Err(CoreError::NotAutomerge { doc: id, source }),
     }
 }
 

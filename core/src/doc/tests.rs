@@ -292,3 +292,4 @@ fn records_only_go_in_their_own_kind_of_document() {
         Err(CoreError::RecordExists { .. })
     ));
 }
+
