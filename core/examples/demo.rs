@@ -17,7 +17,9 @@ const HOUR: i64 = 3_600_000;
 const DAY: i64 = 24 * HOUR;
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let dir = std::env::args().nth(1).unwrap_or_else(|| "outpost-data".into());
+    let dir = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "outpost-data".into());
     std::fs::create_dir_all(&dir)?;
     let device_file = std::path::Path::new(&dir).join("demo-device-id");
     let device_id = match std::fs::read_to_string(&device_file) {
@@ -53,7 +55,12 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     println!("\n== Accounts");
     for a in store.list_accounts(&AccountFilter::default())? {
-        println!("  {:<24} {:<12} {}", a.name, a.lifecycle_stage.unwrap_or_default(), a.doc_id.url());
+        println!(
+            "  {:<24} {:<12} {}",
+            a.name,
+            a.lifecycle_stage.unwrap_or_default(),
+            a.doc_id.url()
+        );
     }
     println!("\n== Today's agenda");
     let agenda = store.agenda(day, None)?;
@@ -82,11 +89,21 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     println!("\n== Who is calling from 912 34 567?");
     for m in store.lookup_phone("912 34 567")? {
-        println!("  {} at {}", m.contact_name.unwrap_or_default(), m.account_name);
+        println!(
+            "  {} at {}",
+            m.contact_name.unwrap_or_default(),
+            m.account_name
+        );
     }
     println!("\n== Birthdays and anniversaries, next 30 days");
     for u in store.upcoming_dates(day, 30)? {
-        println!("  {} {:<20} {} ({})", u.date, u.kind, u.contact_name.unwrap_or_default(), u.account_name);
+        println!(
+            "  {} {:<20} {} ({})",
+            u.date,
+            u.kind,
+            u.contact_name.unwrap_or_default(),
+            u.account_name
+        );
     }
     println!("\n== Reorder due");
     for r in store.reorder_due(day)? {
@@ -129,11 +146,33 @@ fn seed(store: &mut Store) -> Result<(), Box<dyn Error>> {
         },
     )?;
     let today = chrono::Local::now().date_naive();
-    let in_days = |d: i64| (today + chrono::Duration::days(d)).format("--%m-%d").to_string();
+    let in_days = |d: i64| {
+        (today + chrono::Duration::days(d))
+            .format("--%m-%d")
+            .to_string()
+    };
     for (name, first, last, phone, stage) in [
-        ("Fjord Fisk AS", "Kari", "Nordmann", "+47 912 34 567", LifecycleStage::Retention),
-        ("Bergen Bakeri", "Karl", "Berg", "+47 934 56 789", LifecycleStage::Acquisition),
-        ("Tromsø Tech", "Åse", "Kjærstad", "+47 456 78 901", LifecycleStage::Expansion),
+        (
+            "Fjord Fisk AS",
+            "Kari",
+            "Nordmann",
+            "+47 912 34 567",
+            LifecycleStage::Retention,
+        ),
+        (
+            "Bergen Bakeri",
+            "Karl",
+            "Berg",
+            "+47 934 56 789",
+            LifecycleStage::Acquisition,
+        ),
+        (
+            "Tromsø Tech",
+            "Åse",
+            "Kjærstad",
+            "+47 456 78 901",
+            LifecycleStage::Expansion,
+        ),
     ] {
         let doc = store.create_account(Account {
             name: name.into(),
@@ -165,7 +204,7 @@ fn seed(store: &mut Store) -> Result<(), Box<dyn Error>> {
                 name: format!("{name} renewal"),
                 pipeline_id: "sales".into(),
                 stage_id: "proposal".into(),
-                amount_minor: 250_000_00,
+                amount_minor: 25_000_000,
                 currency: "NOK".into(),
                 ..Default::default()
             })?;
@@ -185,7 +224,7 @@ fn seed(store: &mut Store) -> Result<(), Box<dyn Error>> {
             for ago in [95, 65, 35] {
                 e.create(Order {
                     ordered_at: now - ago * DAY,
-                    total_minor: 12_000_00,
+                    total_minor: 1_200_000,
                     currency: "NOK".into(),
                     payment_method: Some(PaymentMethod::Invoice),
                     ..Default::default()

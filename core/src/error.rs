@@ -11,10 +11,12 @@ pub enum CoreError {
     NotAutomerge {
         doc: DocumentId,
         #[source]
-        source: automerge::AutomergeError,
+        source: Box<automerge::AutomergeError>,
     },
     /// The document was written by a newer (or unknown) schema than this build supports.
-    #[error("document {doc}: schema version {found} is not supported (this build reads up to {supported})")]
+    #[error(
+        "document {doc}: schema version {found} is not supported (this build reads up to {supported})"
+    )]
     UnsupportedSchemaVersion {
         doc: DocumentId,
         found: i64,
@@ -55,7 +57,7 @@ pub enum CoreError {
     },
     /// An Automerge operation failed.
     #[error("automerge: {0}")]
-    Automerge(#[from] automerge::AutomergeError),
+    Automerge(Box<automerge::AutomergeError>),
     /// SQLite failed.
     #[error("storage: {0}")]
     Sqlite(#[from] rusqlite::Error),
@@ -65,6 +67,12 @@ pub enum CoreError {
     /// Serialising a record failed (a bug, not bad input).
     #[error("encoding a record failed: {0}")]
     Encode(#[from] serde_json::Error),
+}
+
+impl From<automerge::AutomergeError> for CoreError {
+    fn from(e: automerge::AutomergeError) -> Self {
+        CoreError::Automerge(Box::new(e))
+    }
 }
 
 /// Result alias for the core.

@@ -55,9 +55,7 @@ impl FromStr for DocumentId {
             .with_check(None)
             .into_vec()
             .map_err(|_| CoreError::InvalidDocumentId)?;
-        let arr: [u8; 16] = bytes
-            .try_into()
-            .map_err(|_| CoreError::InvalidDocumentId)?;
+        let arr: [u8; 16] = bytes.try_into().map_err(|_| CoreError::InvalidDocumentId)?;
         Ok(Self(arr))
     }
 }
@@ -103,7 +101,8 @@ impl Author {
 
     /// The commit message that attributes a change to this author.
     pub fn commit_message(&self) -> String {
-        serde_json::json!({"outpost": 1, "user": self.user_id, "device": self.device_id}).to_string()
+        serde_json::json!({"outpost": 1, "user": self.user_id, "device": self.device_id})
+            .to_string()
     }
 
     /// Parses a commit message written by [`Author::commit_message`]; `None`
@@ -142,7 +141,10 @@ mod tests {
         let bytes: [u8; 16] = core::array::from_fn(|i| i as u8);
         let id = DocumentId::from_bytes(bytes);
         assert_eq!(id.to_string(), "1Bhh3pU9gLXZiNDL6PEa1Gs9fh");
-        assert_eq!("1Bhh3pU9gLXZiNDL6PEa1Gs9fh".parse::<DocumentId>().unwrap(), id);
+        assert_eq!(
+            "1Bhh3pU9gLXZiNDL6PEa1Gs9fh".parse::<DocumentId>().unwrap(),
+            id
+        );
     }
 
     #[test]
@@ -151,7 +153,10 @@ mod tests {
             user_id: "u1".into(),
             device_id: uuid::Uuid::new_v4().to_string(),
         };
-        assert_eq!(Author::from_commit_message(&a.commit_message()), Some(a.clone()));
+        assert_eq!(
+            Author::from_commit_message(&a.commit_message()),
+            Some(a.clone())
+        );
         assert_eq!(a.actor(), a.actor());
         assert_eq!(Author::from_commit_message("hello"), None);
     }

@@ -29,7 +29,10 @@ mod tests {
         assert_eq!(a.as_deref(), Some("+4722334455"));
         assert_eq!(a, b);
         assert_eq!(a, c);
-        assert_eq!(normalize("(415) 555-2671", "US").as_deref(), Some("+14155552671"));
+        assert_eq!(
+            normalize("(415) 555-2671", "US").as_deref(),
+            Some("+14155552671")
+        );
         assert_eq!(normalize("hello", "NO"), None);
         assert_eq!(normalize("12", "NO"), None);
     }

@@ -35,7 +35,9 @@ pub(crate) fn hydrated_to_json(v: &hydrate::Value) -> Value {
                 .map(|(k, mv)| (k.clone(), hydrated_to_json(&mv.value)))
                 .collect(),
         ),
-        hydrate::Value::List(l) => Value::Array(l.iter().map(|lv| hydrated_to_json(&lv.value)).collect()),
+        hydrate::Value::List(l) => {
+            Value::Array(l.iter().map(|lv| hydrated_to_json(&lv.value)).collect())
+        }
         hydrate::Value::Text(t) => Value::String(t.to_string()),
     }
 }
@@ -179,7 +181,8 @@ mod tests {
     #[test]
     fn scalars_round_trip() {
         let mut doc = AutoCommit::new();
-        let v = obj(json!({"i": -5, "u": u64::MAX, "f": 1.5, "t": true, "s": "str", "l": ["a", "b"]}));
+        let v =
+            obj(json!({"i": -5, "u": u64::MAX, "f": 1.5, "t": true, "s": "str", "l": ["a", "b"]}));
         apply_diff(&mut doc, &ROOT, &Map::new(), &v, 1).unwrap();
         assert_eq!(read_json(&doc, &ROOT, None).unwrap(), Value::Object(v));
     }

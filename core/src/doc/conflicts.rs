@@ -40,7 +40,8 @@ impl CrmDoc {
         let mut out = Vec::new();
         for &kind in self.kind.collections() {
             if let Location::Collection(key) = kind.location()
-                && let Ok(Some((AmValue::Object(ObjType::Map), coll))) = self.am.get(automerge::ROOT, key)
+                && let Ok(Some((AmValue::Object(ObjType::Map), coll))) =
+                    self.am.get(automerge::ROOT, key)
             {
                 for id in self.am.keys(&coll) {
                     out.extend(self.record_conflicts(kind, &id));

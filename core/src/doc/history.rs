@@ -44,16 +44,25 @@ pub struct FieldChange {
 /// Change timestamps from Outpost are milliseconds; some Automerge clients
 /// write seconds. Anything below 10^11 (1973 in ms) is taken as seconds.
 pub(crate) fn change_time_ms(ts: i64) -> i64 {
-    if ts.abs() < 100_000_000_000 { ts * 1000 } else { ts }
+    if ts.abs() < 100_000_000_000 {
+        ts * 1000
+    } else {
+        ts
+    }
 }
 
 /// Who wrote the op `id`, and when.
 pub(crate) fn written_by(am: &Automerge, id: &ObjId) -> (Option<Author>, i64) {
-    let Some(meta) = am.hash_for_opid(id).and_then(|h| am.get_change_meta_by_hash(&h)) else {
+    let Some(meta) = am
+        .hash_for_opid(id)
+        .and_then(|h| am.get_change_meta_by_hash(&h))
+    else {
         return (None, 0);
     };
     (
-        meta.message.as_deref().and_then(Author::from_commit_message),
+        meta.message
+            .as_deref()
+            .and_then(Author::from_commit_message),
         change_time_ms(meta.timestamp),
     )
 }
@@ -122,7 +131,10 @@ impl CrmDoc {
             if !touches {
                 continue;
             }
-            let author = meta.message.as_deref().and_then(Author::from_commit_message);
+            let author = meta
+                .message
+                .as_deref()
+                .and_then(Author::from_commit_message);
             let at = change_time_ms(meta.timestamp);
             let before = meta.deps.clone();
             let after = [meta.hash];
@@ -137,11 +149,20 @@ impl CrmDoc {
             };
             let mut text_done: HashSet<String> = HashSet::new();
             for patch in am.diff(&before, &after) {
-                if let PatchAction::PutMap { key, value: (AmValue::Object(_), obj), .. } = &patch.action
+                if let PatchAction::PutMap {
+                    key,
+                    value: (AmValue::Object(_), obj),
+                    ..
+                } = &patch.action
                     && *obj == record
                 {
                     let _ = key;
-                    out.push(entry(String::new(), ChangeAction::Created, Value::Null, Value::Null));
+                    out.push(entry(
+                        String::new(),
+                        ChangeAction::Created,
+                        Value::Null,
+                        Value::Null,
+                    ));
                     continue;
                 }
                 let Some(prefix) = relative_path(&patch, &record) else {
@@ -165,7 +186,12 @@ impl CrmDoc {
                     }
                     PatchAction::DeleteMap { key } => {
                         let old = value_at(am, &patch.obj, key, &before);
-                        out.push(entry(join(&prefix, key), ChangeAction::Removed, old, Value::Null));
+                        out.push(entry(
+                            join(&prefix, key),
+                            ChangeAction::Removed,
+                            old,
+                            Value::Null,
+                        ));
                     }
                     PatchAction::SpliceText { .. } | PatchAction::DeleteSeq { .. } => {
                         let field = prefix.join(".");
@@ -190,7 +216,12 @@ impl CrmDoc {
         }
         // A text field created with its content shows as a Set and a TextEdited
         // from the same change: keep the one with the content.
-        out.dedup_by(|b, a| a.change == b.change && a.field == b.field && b.action == ChangeAction::Set && a.action == ChangeAction::TextEdited);
+        out.dedup_by(|b, a| {
+            a.change == b.change
+                && a.field == b.field
+                && b.action == ChangeAction::Set
+                && a.action == ChangeAction::TextEdited
+        });
         out
     }
 }
@@ -206,10 +237,13 @@ fn join(prefix: &[String], key: &str) -> String {
 fn value_at(am: &Automerge, obj: &ObjId, key: &str, heads: &[ChangeHash]) -> Value {
     match am.get_at(obj, key, heads) {
         Ok(Some((AmValue::Scalar(s), _))) => codec::scalar_to_json(&s),
-        Ok(Some((AmValue::Object(ObjType::Text), id))) => {
-            am.text_at(&id, heads).map(Value::String).unwrap_or(Value::Null)
+        Ok(Some((AmValue::Object(ObjType::Text), id))) => am
+            .text_at(&id, heads)
+            .map(Value::String)
+            .unwrap_or(Value::Null),
+        Ok(Some((AmValue::Object(_), id))) => {
+            codec::read_json(am, &id, Some(heads)).unwrap_or(Value::Null)
         }
-        Ok(Some((AmValue::Object(_), id))) => codec::read_json(am, &id, Some(heads)).unwrap_or(Value::Null),
         _ => Value::Null,
     }
 }

@@ -30,7 +30,12 @@ pub struct CrmDoc {
 
 impl CrmDoc {
     /// A new account document holding `account`.
-    pub fn new_account(id: DocumentId, author: &Author, now: i64, account: Account) -> Result<Self> {
+    pub fn new_account(
+        id: DocumentId,
+        author: &Author,
+        now: i64,
+        account: Account,
+    ) -> Result<Self> {
         let mut doc = Self::empty(id, DocKind::Account, author, now)?;
         doc.edit(author, now, |e| e.create(account).map(|_| ()))?;
         Ok(doc)
@@ -69,7 +74,10 @@ impl CrmDoc {
     /// Loads and validates a saved document (or concatenated change chunks).
     /// Bad bytes, an unknown type or a newer schema give a typed error.
     pub fn load(id: DocumentId, bytes: &[u8]) -> Result<Self> {
-        let am = Automerge::load(bytes).map_err(|source| CoreError::NotAutomerge { doc: id, source })?;
+        let am = Automerge::load(bytes).map_err(|source| CoreError::NotAutomerge {
+            doc: id,
+            source: Box::new(source),
+        })?;
         Self::from_automerge(id, am)
     }
 
@@ -92,7 +100,10 @@ impl CrmDoc {
             None => candidate
                 .load_incremental(bytes)
                 .map(|_| Vec::new())
-                .map_err(|source| CoreError::NotAutomerge { doc: self.id, source })?,
+                .map_err(|source| CoreError::NotAutomerge {
+                    doc: self.id,
+                    source: Box::new(source),
+                })?,
         };
         schema::validate(&candidate, self.id)?;
         let actor = self.am.get_actor().clone();
@@ -236,7 +247,9 @@ impl CrmDoc {
         if version >= target {
             return Ok(false);
         }
-        self.edit(author, now, |e| schema::run_migrations(&mut e.tx, version, target, steps))
+        self.edit(author, now, |e| {
+            schema::run_migrations(&mut e.tx, version, target, steps)
+        })
     }
 
     /// A read-only view of the document as it was at `at` (ms): every change
@@ -263,7 +276,10 @@ fn parse_strict(id: DocumentId, bytes: &[u8]) -> Result<Option<Automerge>> {
     match Automerge::load_with_options(bytes, strict) {
         Ok(doc) => Ok(Some(doc)),
         Err(automerge::AutomergeError::MissingDeps) => Ok(None),
-        Err(source) => Err(CoreError::NotAutomerge { doc: id, source }),
+        Err(source) => Err(CoreError::NotAutomerge {
+            doc: id,
+            source: Box::new(source),
+        }),
     }
 }
 
@@ -412,7 +428,10 @@ impl Editor<'_> {
     pub fn set_archived(&mut self, kind: RecordKind, id: &str, archived: bool) -> Result<()> {
         self.check_kind(kind)?;
         let obj = record_obj(&self.tx, kind, id).ok_or_else(|| self.not_found(kind, id))?;
-        let current = self.tx.get(&obj, "archived")?.and_then(|(v, _)| v.as_bool());
+        let current = self
+            .tx
+            .get(&obj, "archived")?
+            .and_then(|(v, _)| v.as_bool());
         if current == Some(archived) {
             return Ok(());
         }
@@ -423,7 +442,8 @@ impl Editor<'_> {
             self.tx.delete(&obj, "archived_at")?;
         }
         self.tx.put(&obj, "updated_at", self.now)?;
-        self.tx.put(&obj, "updated_by", self.author.user_id.as_str())?;
+        self.tx
+            .put(&obj, "updated_by", self.author.user_id.as_str())?;
         Ok(())
     }
 
@@ -460,7 +480,9 @@ impl Editor<'_> {
 fn to_map<R: Record>(r: &R) -> Result<Map<String, Value>> {
     match serde_json::to_value(r)? {
         Value::Object(m) => Ok(m),
-        _ => Err(CoreError::Invalid("a record must serialise to an object".into())),
+        _ => Err(CoreError::Invalid(
+            "a record must serialise to an object".into(),
+        )),
     }
 }
 

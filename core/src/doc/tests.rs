@@ -72,27 +72,49 @@ fn different_fields_merge_and_same_field_conflicts_with_both_authors() {
     assert_eq!(conflicts, b.conflicts());
     assert_eq!(conflicts.len(), 1, "{conflicts:?}");
     let c = &conflicts[0];
-    assert_eq!((c.kind, c.record_id.as_str(), c.field.as_str()), (RecordKind::Contact, cid.as_str(), "title"));
+    assert_eq!(
+        (c.kind, c.record_id.as_str(), c.field.as_str()),
+        (RecordKind::Contact, cid.as_str(), "title")
+    );
     let mut seen: Vec<(String, String, i64)> = c
         .values
         .iter()
-        .map(|v| (v.value.as_str().unwrap().to_owned(), v.author.clone().unwrap().user_id, v.at))
+        .map(|v| {
+            (
+                v.value.as_str().unwrap().to_owned(),
+                v.author.clone().unwrap().user_id,
+                v.at,
+            )
+        })
         .collect();
     seen.sort();
     assert_eq!(
         seen,
-        vec![("CEO".into(), "alice".into(), T + 3_000), ("CFO".into(), "bob".into(), T + 3_500)]
+        vec![
+            ("CEO".into(), "alice".into(), T + 3_000),
+            ("CFO".into(), "bob".into(), T + 3_500)
+        ]
     );
     // the first value is what reads show
     assert_eq!(c.values[0].value.as_str(), ca.title.as_deref());
 
     // bob picks alice's value; once alice has the resolution, the conflict is gone everywhere
-    let pick = c.values.iter().find(|v| v.value == "CEO").unwrap().value_id.clone();
-    b.resolve_conflict(&ub, 4_000, RecordKind::Contact, &cid, "title", &pick).unwrap();
+    let pick = c
+        .values
+        .iter()
+        .find(|v| v.value == "CEO")
+        .unwrap()
+        .value_id
+        .clone();
+    b.resolve_conflict(&ub, 4_000, RecordKind::Contact, &cid, "title", &pick)
+        .unwrap();
     sync(&mut a, &mut b);
     assert!(a.conflicts().is_empty());
     assert!(b.conflicts().is_empty());
-    assert_eq!(a.get::<Contact>(&cid).unwrap().record.title.as_deref(), Some("CEO"));
+    assert_eq!(
+        a.get::<Contact>(&cid).unwrap().record.title.as_deref(),
+        Some("CEO")
+    );
     // resolving again is an error, not a silent no-op
     assert!(matches!(
         a.resolve_conflict(&ua, 5_000, RecordKind::Contact, &cid, "title", &pick),
@@ -140,11 +162,13 @@ fn archive_wins_over_nothing_and_restores() {
     let ua = author("alice");
     let mut a = account_doc(&ua);
     let cid = a.edit(&ua, 2, |e| e.create(Contact::default())).unwrap();
-    a.edit(&ua, 3, |e| e.set_archived(RecordKind::Contact, &cid, true)).unwrap();
+    a.edit(&ua, 3, |e| e.set_archived(RecordKind::Contact, &cid, true))
+        .unwrap();
     let c = a.get::<Contact>(&cid).unwrap().record;
     assert!(c.meta.archived);
     assert_eq!(c.meta.archived_at, Some(3));
-    a.edit(&ua, 4, |e| e.set_archived(RecordKind::Contact, &cid, false)).unwrap();
+    a.edit(&ua, 4, |e| e.set_archived(RecordKind::Contact, &cid, false))
+        .unwrap();
     let c = a.get::<Contact>(&cid).unwrap().record;
     assert!(!c.meta.archived);
     assert_eq!(c.meta.archived_at, None);
@@ -160,7 +184,7 @@ fn history_lists_who_changed_what_with_previous_values() {
         .edit(&ua, 10_000_000_000_000, |e| {
             e.create(Deal {
                 name: "Big one".into(),
-                amount_minor: 100_00,
+                amount_minor: 10_000,
                 currency: "EUR".into(),
                 stage_id: "prospecting".into(),
                 ..Default::default()
@@ -169,34 +193,49 @@ fn history_lists_who_changed_what_with_previous_values() {
         .unwrap();
     a.edit(&ub, 10_000_000_001_000, |e| {
         e.modify::<Deal>(&did, |d| {
-            d.amount_minor = 250_00;
+            d.amount_minor = 25_000;
             d.description = "first call went well".into();
         })
     })
     .unwrap();
-    a.edit(&ua, 10_000_000_002_000, |e| e.move_deal_stage(&did, "proposal")).unwrap();
+    a.edit(&ua, 10_000_000_002_000, |e| {
+        e.move_deal_stage(&did, "proposal")
+    })
+    .unwrap();
     let h = a.history(RecordKind::Deal, &did);
     assert_eq!(h[0].action, history::ChangeAction::Created);
     assert_eq!(h[0].author.as_ref().unwrap().user_id, "alice");
     let amount: Vec<_> = h.iter().filter(|c| c.field == "amount_minor").collect();
     assert_eq!(amount.len(), 2, "{h:#?}");
-    assert_eq!(amount[1].old_value, serde_json::json!(100_00));
-    assert_eq!(amount[1].new_value, serde_json::json!(250_00));
+    assert_eq!(amount[1].old_value, serde_json::json!(10_000));
+    assert_eq!(amount[1].new_value, serde_json::json!(25_000));
     assert_eq!(amount[1].author.as_ref().unwrap().user_id, "bob");
     assert_eq!(amount[1].at, 10_000_000_001_000);
     let desc: Vec<_> = h.iter().filter(|c| c.field == "description").collect();
-    assert_eq!(desc.last().unwrap().new_value, serde_json::json!("first call went well"));
+    assert_eq!(
+        desc.last().unwrap().new_value,
+        serde_json::json!("first call went well")
+    );
     let stage: Vec<_> = h.iter().filter(|c| c.field == "stage_id").collect();
-    assert_eq!(stage.last().unwrap().old_value, serde_json::json!("prospecting"));
-    assert_eq!(stage.last().unwrap().new_value, serde_json::json!("proposal"));
+    assert_eq!(
+        stage.last().unwrap().old_value,
+        serde_json::json!("prospecting")
+    );
+    assert_eq!(
+        stage.last().unwrap().new_value,
+        serde_json::json!("proposal")
+    );
     // the stage history entry was appended too
     let d = a.get::<Deal>(&did).unwrap().record;
     assert_eq!(d.stage_history.len(), 1);
-    assert_eq!(d.stage_history[0].from_stage.as_deref(), Some("prospecting"));
+    assert_eq!(
+        d.stage_history[0].from_stage.as_deref(),
+        Some("prospecting")
+    );
 
     // the account as it was before bob's edit
     let past = a.as_of(10_000_000_000_500).unwrap();
-    assert_eq!(past.get::<Deal>(&did).unwrap().record.amount_minor, 100_00);
+    assert_eq!(past.get::<Deal>(&did).unwrap().record.amount_minor, 10_000);
     let before_creation = a.as_of(5).unwrap();
     assert!(before_creation.get::<Deal>(&did).is_none());
 }
@@ -206,12 +245,18 @@ fn bad_bytes_and_bad_documents_are_refused_and_leave_the_document_alone() {
     let ua = author("alice");
     let mut a = account_doc(&ua);
     let heads = a.heads();
-    assert!(matches!(a.merge_bytes(b"not automerge"), Err(CoreError::NotAutomerge { .. })));
+    assert!(matches!(
+        a.merge_bytes(b"not automerge"),
+        Err(CoreError::NotAutomerge { .. })
+    ));
 
     // a foreign client turns the contacts collection into a string
     let mut evil = automerge::AutoCommit::load(&a.save()).unwrap();
     evil.put(automerge::ROOT, "contacts", "oops").unwrap();
-    assert!(matches!(a.merge_bytes(&evil.save()), Err(CoreError::SchemaViolation { .. })));
+    assert!(matches!(
+        a.merge_bytes(&evil.save()),
+        Err(CoreError::SchemaViolation { .. })
+    ));
 
     // a newer schema version
     let mut newer = automerge::AutoCommit::load(&a.save()).unwrap();
@@ -253,7 +298,10 @@ fn a_wrongly_typed_field_from_a_foreign_client_degrades_one_field_only() {
     assert_eq!(read.record.birthday, None);
     assert_eq!(read.invalid_fields, vec!["birthday".to_string()]);
     // editing another field leaves the foreign value where it was
-    a.edit(&ua, 3, |e| e.modify::<Contact>(&cid, |c| c.title = Some("CTO".into()))).unwrap();
+    a.edit(&ua, 3, |e| {
+        e.modify::<Contact>(&cid, |c| c.title = Some("CTO".into()))
+    })
+    .unwrap();
     let (v, _) = a.automerge().get(&contact, "birthday").unwrap().unwrap();
     assert_eq!(v.as_i64(), Some(19_700_101));
 }
@@ -266,11 +314,21 @@ fn migrations_run_forward_and_stamp_the_version() {
     }
     let ua = author("alice");
     let mut a = account_doc(&ua);
-    let steps = [schema::Migration { from: 1, apply: add_flag }];
+    let steps = [schema::Migration {
+        from: 1,
+        apply: add_flag,
+    }];
     assert!(a.migrate_with(&ua, 5, &steps, 2).unwrap());
-    let (v, _) = a.automerge().get(automerge::ROOT, "migrated_flag").unwrap().unwrap();
+    let (v, _) = a
+        .automerge()
+        .get(automerge::ROOT, "migrated_flag")
+        .unwrap()
+        .unwrap();
     assert_eq!(v.as_bool(), Some(true));
-    assert!(!a.migrate_with(&ua, 6, &steps, 2).unwrap(), "second run is a no-op");
+    assert!(
+        !a.migrate_with(&ua, 6, &steps, 2).unwrap(),
+        "second run is a no-op"
+    );
     // no step for the gap: a clear error, nothing committed
     let mut b = account_doc(&ua);
     assert!(b.migrate_with(&ua, 5, &[], 2).is_err());
@@ -283,13 +341,31 @@ fn migrations_run_forward_and_stamp_the_version() {
 fn records_only_go_in_their_own_kind_of_document() {
     let ua = author("alice");
     let mut s = CrmDoc::new_settings(DocumentId::random(), &ua, 1, Default::default()).unwrap();
-    assert!(matches!(s.edit(&ua, 2, |e| e.create(Contact::default())), Err(CoreError::Invalid(_))));
+    assert!(matches!(
+        s.edit(&ua, 2, |e| e.create(Contact::default())),
+        Err(CoreError::Invalid(_))
+    ));
     let mut a = account_doc(&ua);
-    let id = a.edit(&ua, 2, |e| e.create(Contact { meta: crate::model::RecordMeta { id: "fixed".into(), ..Default::default() }, ..Default::default() })).unwrap();
+    let id = a
+        .edit(&ua, 2, |e| {
+            e.create(Contact {
+                meta: crate::model::RecordMeta {
+                    id: "fixed".into(),
+                    ..Default::default()
+                },
+                ..Default::default()
+            })
+        })
+        .unwrap();
     assert_eq!(id, "fixed");
     assert!(matches!(
-        a.edit(&ua, 3, |e| e.create(Contact { meta: crate::model::RecordMeta { id: "fixed".into(), ..Default::default() }, ..Default::default() })),
+        a.edit(&ua, 3, |e| e.create(Contact {
+            meta: crate::model::RecordMeta {
+                id: "fixed".into(),
+                ..Default::default()
+            },
+            ..Default::default()
+        })),
         Err(CoreError::RecordExists { .. })
     ));
 }
-

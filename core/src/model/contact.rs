@@ -104,16 +104,24 @@ record! {
 impl Contact {
     /// "First Last", trimmed.
     pub fn full_name(&self) -> String {
-        format!("{} {}", self.first_name, self.last_name).trim().to_owned()
+        format!("{} {}", self.first_name, self.last_name)
+            .trim()
+            .to_owned()
     }
 
     /// The primary e-mail address, or the first one.
     pub fn primary_email(&self) -> Option<&Email> {
-        self.emails.iter().find(|e| e.primary).or(self.emails.first())
+        self.emails
+            .iter()
+            .find(|e| e.primary)
+            .or(self.emails.first())
     }
 
     /// The primary phone, or the first one.
     pub fn primary_phone(&self) -> Option<&Phone> {
-        self.phones.iter().find(|p| p.primary).or(self.phones.first())
+        self.phones
+            .iter()
+            .find(|p| p.primary)
+            .or(self.phones.first())
     }
 }

@@ -65,7 +65,10 @@ fn index_account(tx: &Transaction<'_>, doc: &CrmDoc, id: &str, region: &str) -> 
             b(account.meta.archived),
             account.meta.created_at,
             account.meta.updated_at,
-            account.currency.clone().or(account.balance.currency.clone()),
+            account
+                .currency
+                .clone()
+                .or(account.balance.currency.clone()),
             account.balance.balance_minor,
             account.balance.overdue_minor,
         ],
@@ -78,7 +81,8 @@ fn index_account(tx: &Transaction<'_>, doc: &CrmDoc, id: &str, region: &str) -> 
         }
     }
 
-    let mut contacts = tx.prepare_cached("INSERT INTO idx_contacts VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)")?;
+    let mut contacts =
+        tx.prepare_cached("INSERT INTO idx_contacts VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)")?;
     let mut fts = tx.prepare_cached(
         "INSERT INTO idx_contacts_fts(name, emails, company, doc_id, contact_id) VALUES (?1,?2,?3,?4,?5)",
     )?;
@@ -100,7 +104,13 @@ fn index_account(tx: &Transaction<'_>, doc: &CrmDoc, id: &str, region: &str) -> 
             continue;
         }
         let emails: Vec<&str> = c.emails.iter().map(|e| e.address.as_str()).collect();
-        fts.execute(params![c.full_name(), emails.join(" "), account.name, id, cid])?;
+        fts.execute(params![
+            c.full_name(),
+            emails.join(" "),
+            account.name,
+            id,
+            cid
+        ])?;
         for p in &c.phones {
             if let Some(e164) = phone::normalize(&p.number, region) {
                 phones.execute(params![e164, id, cid, p.label])?;
@@ -160,7 +170,8 @@ fn index_account(tx: &Transaction<'_>, doc: &CrmDoc, id: &str, region: &str) -> 
     let mut acts = tx.prepare_cached(
         "INSERT INTO idx_activities VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
     )?;
-    let mut act_contacts = tx.prepare_cached("INSERT INTO idx_activity_contacts VALUES (?1,?2,?3)")?;
+    let mut act_contacts =
+        tx.prepare_cached("INSERT INTO idx_activity_contacts VALUES (?1,?2,?3)")?;
     for a in doc.list::<Activity>().into_iter().map(|r| r.record) {
         acts.execute(params![
             id,
@@ -221,7 +232,8 @@ fn index_settings(tx: &Transaction<'_>, doc: &CrmDoc, id: &str) -> Result<()> {
             org.default_pipeline_id
         ],
     )?;
-    let mut stages = tx.prepare_cached("INSERT INTO idx_stages VALUES (?1,?2,?3,?4,?5,?6,?7,?8)")?;
+    let mut stages =
+        tx.prepare_cached("INSERT INTO idx_stages VALUES (?1,?2,?3,?4,?5,?6,?7,?8)")?;
     for p in doc.list::<Pipeline>().into_iter().map(|r| r.record) {
         if p.meta.archived {
             continue;
@@ -242,7 +254,13 @@ fn index_settings(tx: &Transaction<'_>, doc: &CrmDoc, id: &str) -> Result<()> {
     Ok(())
 }
 
-fn insert_tags(tx: &Transaction<'_>, doc: &str, kind: &str, record: &str, tags: &[String]) -> Result<()> {
+fn insert_tags(
+    tx: &Transaction<'_>,
+    doc: &str,
+    kind: &str,
+    record: &str,
+    tags: &[String],
+) -> Result<()> {
     let mut st = tx.prepare_cached("INSERT INTO idx_tags VALUES (?1,?2,?3,?4)")?;
     for t in tags {
         st.execute(params![doc, kind, record, t])?;

@@ -82,16 +82,31 @@ impl Store {
 
     /// A store in memory (tests, previews).
     pub fn open_in_memory(author: Author, opts: StoreOptions) -> Result<Self> {
-        Self::from_connection(Connection::open_in_memory()?, author, opts, migrations::LATEST)
+        Self::from_connection(
+            Connection::open_in_memory()?,
+            author,
+            opts,
+            migrations::LATEST,
+        )
     }
 
     /// Opens a store migrated only up to `version` (for upgrade tests).
     #[doc(hidden)]
     pub fn open_at_version(path: impl AsRef<Path>, author: Author, version: i64) -> Result<Self> {
-        Self::from_connection(Connection::open(path)?, author, StoreOptions::default(), version)
+        Self::from_connection(
+            Connection::open(path)?,
+            author,
+            StoreOptions::default(),
+            version,
+        )
     }
 
-    fn from_connection(mut conn: Connection, author: Author, opts: StoreOptions, version: i64) -> Result<Self> {
+    fn from_connection(
+        mut conn: Connection,
+        author: Author,
+        opts: StoreOptions,
+        version: i64,
+    ) -> Result<Self> {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -139,7 +154,9 @@ impl Store {
     fn reindex_if_needed(&mut self) -> Result<()> {
         let flag: Option<String> = self
             .conn
-            .query_row("SELECT value FROM meta WHERE key = 'reindex'", [], |r| r.get(0))
+            .query_row("SELECT value FROM meta WHERE key = 'reindex'", [], |r| {
+                r.get(0)
+            })
             .optional()?;
         if flag.as_deref() != Some("1") {
             return Ok(());
@@ -158,12 +175,18 @@ impl Store {
 
     /// Every document in the store.
     pub fn document_ids(&self) -> Result<Vec<(DocumentId, DocKind)>> {
-        let mut st = self.conn.prepare("SELECT doc_id, kind FROM documents ORDER BY doc_id")?;
+        let mut st = self
+            .conn
+            .prepare("SELECT doc_id, kind FROM documents ORDER BY doc_id")?;
         let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
         let mut out = Vec::new();
         for row in rows {
             let (id, kind) = row?;
-            let kind = if kind == "settings" { DocKind::Settings } else { DocKind::Account };
+            let kind = if kind == "settings" {
+                DocKind::Settings
+            } else {
+                DocKind::Account
+            };
             out.push((id.parse()?, kind));
         }
         Ok(out)
@@ -173,7 +196,11 @@ impl Store {
     pub fn contains(&self, id: DocumentId) -> Result<bool> {
         Ok(self
             .conn
-            .query_row("SELECT 1 FROM documents WHERE doc_id = ?1", [id.to_string()], |_| Ok(()))
+            .query_row(
+                "SELECT 1 FROM documents WHERE doc_id = ?1",
+                [id.to_string()],
+                |_| Ok(()),
+            )
             .optional()?
             .is_some())
     }
@@ -239,11 +266,18 @@ impl Store {
     /// Makes changes to one document in one transaction. The changes and the
     /// updated index are committed to disk before this returns; if anything
     /// fails, nothing is kept, in memory or on disk.
-    pub fn edit<T>(&mut self, id: DocumentId, f: impl FnOnce(&mut Editor<'_>) -> Result<T>) -> Result<T> {
+    pub fn edit<T>(
+        &mut self,
+        id: DocumentId,
+        f: impl FnOnce(&mut Editor<'_>) -> Result<T>,
+    ) -> Result<T> {
         self.load(id)?;
         let now = self.now();
         let author = self.author.clone();
-        let doc = self.cache.get_mut(&id).ok_or(CoreError::DocumentNotFound(id))?;
+        let doc = self
+            .cache
+            .get_mut(&id)
+            .ok_or(CoreError::DocumentNotFound(id))?;
         let before = doc.heads();
         let out = doc.edit(&author, now, f)?;
         if let Err(e) = self.persist_changes(id, &before) {
@@ -281,7 +315,10 @@ impl Store {
             });
         }
         self.load(id)?;
-        let doc = self.cache.get_mut(&id).ok_or(CoreError::DocumentNotFound(id))?;
+        let doc = self
+            .cache
+            .get_mut(&id)
+            .ok_or(CoreError::DocumentNotFound(id))?;
         let before = doc.heads();
         let new = doc.merge_bytes(bytes)?;
         if let Err(e) = self.persist_changes(id, &before) {
@@ -343,7 +380,12 @@ impl Store {
     }
 
     /// Reads a record, lets `f` change it, saves the difference.
-    pub fn modify<R: Record>(&mut self, doc: DocumentId, id: &str, f: impl FnOnce(&mut R)) -> Result<R> {
+    pub fn modify<R: Record>(
+        &mut self,
+        doc: DocumentId,
+        id: &str,
+        f: impl FnOnce(&mut R),
+    ) -> Result<R> {
         self.edit(doc, |e| e.modify(id, f))
     }
 
@@ -358,7 +400,12 @@ impl Store {
     }
 
     /// Moves a deal to a stage, recording the move in its stage history.
-    pub fn move_deal_stage(&mut self, doc: DocumentId, deal_id: &str, stage_id: &str) -> Result<()> {
+    pub fn move_deal_stage(
+        &mut self,
+        doc: DocumentId,
+        deal_id: &str,
+        stage_id: &str,
+    ) -> Result<()> {
         self.edit(doc, |e| e.move_deal_stage(deal_id, stage_id))
     }
 
@@ -389,7 +436,10 @@ impl Store {
         self.load(doc)?;
         let now = self.now();
         let author = self.author.clone();
-        let d = self.cache.get_mut(&doc).ok_or(CoreError::DocumentNotFound(doc))?;
+        let d = self
+            .cache
+            .get_mut(&doc)
+            .ok_or(CoreError::DocumentNotFound(doc))?;
         let before = d.heads();
         d.resolve_conflict(&author, now, kind, record_id, field, value_id)?;
         if let Err(e) = self.persist_changes(doc, &before) {
@@ -400,7 +450,12 @@ impl Store {
     }
 
     /// Field history of a record, oldest first.
-    pub fn history(&mut self, doc: DocumentId, kind: RecordKind, id: &str) -> Result<Vec<FieldChange>> {
+    pub fn history(
+        &mut self,
+        doc: DocumentId,
+        kind: RecordKind,
+        id: &str,
+    ) -> Result<Vec<FieldChange>> {
         Ok(self.doc(doc)?.history(kind, id))
     }
 
@@ -413,7 +468,11 @@ impl Store {
 fn load_from_db(conn: &Connection, id: DocumentId) -> Result<CrmDoc> {
     let key = id.to_string();
     let snapshot: Option<Vec<u8>> = conn
-        .query_row("SELECT snapshot FROM documents WHERE doc_id = ?1", [&key], |r| r.get(0))
+        .query_row(
+            "SELECT snapshot FROM documents WHERE doc_id = ?1",
+            [&key],
+            |r| r.get(0),
+        )
         .optional()?
         .ok_or(CoreError::DocumentNotFound(id))?;
     let mut bytes = snapshot.unwrap_or_default();

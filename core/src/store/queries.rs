@@ -467,7 +467,11 @@ impl Store {
         }
         let all: i64 = stages.iter().map(|s| s.count).sum();
         for s in &mut stages {
-            s.share = if all == 0 { 0.0 } else { s.count as f64 / all as f64 };
+            s.share = if all == 0 {
+                0.0
+            } else {
+                s.count as f64 / all as f64
+            };
         }
         let other_currency_deals = self.conn().query_row(
             "SELECT COUNT(*) FROM idx_deals WHERE archived = 0 AND pipeline_id IS ?1 AND currency IS NOT ?2
@@ -523,9 +527,16 @@ impl Store {
     }
 
     /// The daily dashboard of one user (or everyone with `owner = None`).
-    pub fn dashboard(&self, day: Day, owner: Option<&str>, currency: Option<&str>) -> Result<Dashboard> {
+    pub fn dashboard(
+        &self,
+        day: Day,
+        owner: Option<&str>,
+        currency: Option<&str>,
+    ) -> Result<Dashboard> {
         let (start, end) = (day.start_ms(), day.end_ms());
-        let week_start = day.at_midnight(day.date - Duration::days(i64::from(day.date.weekday().num_days_from_monday())));
+        let week_start = day.at_midnight(
+            day.date - Duration::days(i64::from(day.date.weekday().num_days_from_monday())),
+        );
         let month_start = day.at_midnight(day.date.with_day(1).unwrap_or(day.date));
         let currency = self.resolve_currency(&currency.map(str::to_owned))?;
         let conn = self.conn();
@@ -639,7 +650,11 @@ impl Store {
              WHERE o.archived = 0 AND a.archived = 0 AND o.ordered_at < ?1",
         )?;
         let rows = st.query_map([day.start_ms()], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
         })?;
         for row in rows {
             let (doc, account, at) = row?;
@@ -661,7 +676,11 @@ impl Store {
                 }
             }
         }
-        out.sort_by(|a, b| a.date.cmp(&b.date).then(a.account_name.cmp(&b.account_name)));
+        out.sort_by(|a, b| {
+            a.date
+                .cmp(&b.date)
+                .then(a.account_name.cmp(&b.account_name))
+        });
         Ok(out)
     }
 
@@ -705,13 +724,22 @@ impl Store {
                 });
             }
         }
-        out.sort_by(|a, b| b.days_overdue.cmp(&a.days_overdue).then(a.account_name.cmp(&b.account_name)));
+        out.sort_by(|a, b| {
+            b.days_overdue
+                .cmp(&a.days_overdue)
+                .then(a.account_name.cmp(&b.account_name))
+        });
         Ok(out)
     }
 
     /// Last and next activity with a contact, and how fast they answer:
     /// the median time from an outbound call/e-mail/SMS to the next inbound one.
-    pub fn contact_insights(&self, doc: DocumentId, contact_id: &str, now: i64) -> Result<ContactInsights> {
+    pub fn contact_insights(
+        &self,
+        doc: DocumentId,
+        contact_id: &str,
+        now: i64,
+    ) -> Result<ContactInsights> {
         let mut st = self.conn().prepare_cached(
             "SELECT x.kind, x.status, x.direction, COALESCE(x.start_at, x.completed_at, x.due_at, x.created_at)
              FROM idx_activities x
@@ -724,8 +752,16 @@ impl Store {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
             })?
             .collect::<rusqlite::Result<_>>()?;
-        let last = rows.iter().filter(|r| r.1 == "done" && r.3 <= now).map(|r| r.3).max();
-        let next = rows.iter().filter(|r| r.1 == "planned" && r.3 >= now).map(|r| r.3).min();
+        let last = rows
+            .iter()
+            .filter(|r| r.1 == "done" && r.3 <= now)
+            .map(|r| r.3)
+            .max();
+        let next = rows
+            .iter()
+            .filter(|r| r.1 == "planned" && r.3 >= now)
+            .map(|r| r.3)
+            .min();
         let mut delays = Vec::new();
         let mut waiting_since: Option<i64> = None;
         for (kind, status, dir, at) in &rows {
@@ -764,7 +800,9 @@ impl Store {
 fn next_occurrence(from: NaiveDate, month: u32, day: u32) -> Option<NaiveDate> {
     for year in [from.year(), from.year() + 1] {
         let d = NaiveDate::from_ymd_opt(year, month, day).or_else(|| {
-            (month == 2 && day == 29).then(|| NaiveDate::from_ymd_opt(year, 2, 28)).flatten()
+            (month == 2 && day == 29)
+                .then(|| NaiveDate::from_ymd_opt(year, 2, 28))
+                .flatten()
         })?;
         if d >= from {
             return Some(d);
@@ -792,17 +830,29 @@ mod tests {
     #[test]
     fn leap_day_birthdays_fall_on_the_28th() {
         let d = NaiveDate::from_ymd_opt(2027, 2, 1).unwrap();
-        assert_eq!(next_occurrence(d, 2, 29), NaiveDate::from_ymd_opt(2027, 2, 28));
+        assert_eq!(
+            next_occurrence(d, 2, 29),
+            NaiveDate::from_ymd_opt(2027, 2, 28)
+        );
         let d = NaiveDate::from_ymd_opt(2027, 12, 30).unwrap();
-        assert_eq!(next_occurrence(d, 1, 2), NaiveDate::from_ymd_opt(2028, 1, 2));
+        assert_eq!(
+            next_occurrence(d, 1, 2),
+            NaiveDate::from_ymd_opt(2028, 1, 2)
+        );
     }
 
     #[test]
     fn day_bounds_follow_the_offset() {
-        let day = Day { date: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(), utc_offset_minutes: 60 };
+        let day = Day {
+            date: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+            utc_offset_minutes: 60,
+        };
         assert_eq!(day.end_ms() - day.start_ms(), 86_400_000);
         assert_eq!(day.start_ms(), 1_795_388_400_000);
         assert_eq!(day.date_of(day.start_ms()), day.date);
-        assert_eq!(day.date_of(day.start_ms() - 1), NaiveDate::from_ymd_opt(2026, 11, 22).unwrap());
+        assert_eq!(
+            day.date_of(day.start_ms() - 1),
+            NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
+        );
     }
 }

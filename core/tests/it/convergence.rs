@@ -15,15 +15,49 @@ const REPLICAS: usize = 3;
 
 #[derive(Debug, Clone)]
 enum Op {
-    AddContact { r: usize, name: String },
-    EditContact { r: usize, pick: usize, field: u8, value: String },
-    ArchiveContact { r: usize, pick: usize, archived: bool },
-    AddActivity { r: usize, pick: usize, kind: u8, hours: i64 },
-    AddDeal { r: usize, amount: i64, stage: u8 },
-    MoveDeal { r: usize, pick: usize, stage: u8 },
-    RenameAccount { r: usize, name: String },
-    EditNotes { r: usize, text: String },
-    Sync { from: usize, to: usize },
+    AddContact {
+        r: usize,
+        name: String,
+    },
+    EditContact {
+        r: usize,
+        pick: usize,
+        field: u8,
+        value: String,
+    },
+    ArchiveContact {
+        r: usize,
+        pick: usize,
+        archived: bool,
+    },
+    AddActivity {
+        r: usize,
+        pick: usize,
+        kind: u8,
+        hours: i64,
+    },
+    AddDeal {
+        r: usize,
+        amount: i64,
+        stage: u8,
+    },
+    MoveDeal {
+        r: usize,
+        pick: usize,
+        stage: u8,
+    },
+    RenameAccount {
+        r: usize,
+        name: String,
+    },
+    EditNotes {
+        r: usize,
+        text: String,
+    },
+    Sync {
+        from: usize,
+        to: usize,
+    },
 }
 
 const STAGES: [&str; 5] = ["prospecting", "proposal", "negotiation", "won", "lost"];
@@ -33,11 +67,34 @@ fn op() -> impl Strategy<Value = Op> {
     let name = "[A-Z][a-z]{1,6}";
     prop_oneof![
         (r.clone(), name).prop_map(|(r, name)| Op::AddContact { r, name }),
-        (r.clone(), any::<usize>(), 0u8..4, name).prop_map(|(r, pick, field, value)| Op::EditContact { r, pick, field, value }),
-        (r.clone(), any::<usize>(), any::<bool>()).prop_map(|(r, pick, archived)| Op::ArchiveContact { r, pick, archived }),
-        (r.clone(), any::<usize>(), 0u8..7, -48i64..48).prop_map(|(r, pick, kind, hours)| Op::AddActivity { r, pick, kind, hours }),
-        (r.clone(), 1i64..1_000_000, 0u8..5).prop_map(|(r, amount, stage)| Op::AddDeal { r, amount, stage }),
-        (r.clone(), any::<usize>(), 0u8..5).prop_map(|(r, pick, stage)| Op::MoveDeal { r, pick, stage }),
+        (r.clone(), any::<usize>(), 0u8..4, name).prop_map(|(r, pick, field, value)| {
+            Op::EditContact {
+                r,
+                pick,
+                field,
+                value,
+            }
+        }),
+        (r.clone(), any::<usize>(), any::<bool>())
+            .prop_map(|(r, pick, archived)| Op::ArchiveContact { r, pick, archived }),
+        (r.clone(), any::<usize>(), 0u8..7, -48i64..48).prop_map(|(r, pick, kind, hours)| {
+            Op::AddActivity {
+                r,
+                pick,
+                kind,
+                hours,
+            }
+        }),
+        (r.clone(), 1i64..1_000_000, 0u8..5).prop_map(|(r, amount, stage)| Op::AddDeal {
+            r,
+            amount,
+            stage
+        }),
+        (r.clone(), any::<usize>(), 0u8..5).prop_map(|(r, pick, stage)| Op::MoveDeal {
+            r,
+            pick,
+            stage
+        }),
         (r.clone(), name).prop_map(|(r, name)| Op::RenameAccount { r, name }),
         (r.clone(), "[a-z ]{0,12}").prop_map(|(r, text)| Op::EditNotes { r, text }),
         (0..REPLICAS, 0..REPLICAS).prop_map(|(from, to)| Op::Sync { from, to }),
@@ -59,7 +116,9 @@ fn pick<T: Clone>(items: &[T], n: usize) -> Option<T> {
 }
 
 fn run(ops: &[Op]) {
-    let mut stores: Vec<Store> = (0..REPLICAS).map(|i| memory_store(&format!("user{i}"), NOW + i as i64)).collect();
+    let mut stores: Vec<Store> = (0..REPLICAS)
+        .map(|i| memory_store(&format!("user{i}"), NOW + i as i64))
+        .collect();
     let settings = stores[0]
         .create_settings(OrgSettings {
             default_currency: "EUR".into(),
@@ -82,11 +141,27 @@ fn run(ops: &[Op]) {
         match op.clone() {
             Op::AddContact { r, name } => {
                 stores[r]
-                    .create(account, Contact { first_name: name, ..Default::default() })
+                    .create(
+                        account,
+                        Contact {
+                            first_name: name,
+                            ..Default::default()
+                        },
+                    )
                     .unwrap();
             }
-            Op::EditContact { r, pick: p, field, value } => {
-                let ids: Vec<String> = stores[r].list::<Contact>(account).unwrap().into_iter().map(|c| c.record.meta.id).collect();
+            Op::EditContact {
+                r,
+                pick: p,
+                field,
+                value,
+            } => {
+                let ids: Vec<String> = stores[r]
+                    .list::<Contact>(account)
+                    .unwrap()
+                    .into_iter()
+                    .map(|c| c.record.meta.id)
+                    .collect();
                 if let Some(id) = pick(&ids, p) {
                     stores[r]
                         .modify::<Contact>(account, &id, |c| match field {
@@ -98,18 +173,41 @@ fn run(ops: &[Op]) {
                         .unwrap();
                 }
             }
-            Op::ArchiveContact { r, pick: p, archived } => {
-                let ids: Vec<String> = stores[r].list::<Contact>(account).unwrap().into_iter().map(|c| c.record.meta.id).collect();
+            Op::ArchiveContact {
+                r,
+                pick: p,
+                archived,
+            } => {
+                let ids: Vec<String> = stores[r]
+                    .list::<Contact>(account)
+                    .unwrap()
+                    .into_iter()
+                    .map(|c| c.record.meta.id)
+                    .collect();
                 if let Some(id) = pick(&ids, p) {
                     if archived {
-                        stores[r].archive(account, RecordKind::Contact, &id).unwrap();
+                        stores[r]
+                            .archive(account, RecordKind::Contact, &id)
+                            .unwrap();
                     } else {
-                        stores[r].restore(account, RecordKind::Contact, &id).unwrap();
+                        stores[r]
+                            .restore(account, RecordKind::Contact, &id)
+                            .unwrap();
                     }
                 }
             }
-            Op::AddActivity { r, pick: p, kind, hours } => {
-                let ids: Vec<String> = stores[r].list::<Contact>(account).unwrap().into_iter().map(|c| c.record.meta.id).collect();
+            Op::AddActivity {
+                r,
+                pick: p,
+                kind,
+                hours,
+            } => {
+                let ids: Vec<String> = stores[r]
+                    .list::<Contact>(account)
+                    .unwrap()
+                    .into_iter()
+                    .map(|c| c.record.meta.id)
+                    .collect();
                 let kinds = [
                     ActivityKind::Call,
                     ActivityKind::Meeting,
@@ -148,16 +246,27 @@ fn run(ops: &[Op]) {
                     .unwrap();
             }
             Op::MoveDeal { r, pick: p, stage } => {
-                let ids: Vec<String> = stores[r].list::<Deal>(account).unwrap().into_iter().map(|c| c.record.meta.id).collect();
+                let ids: Vec<String> = stores[r]
+                    .list::<Deal>(account)
+                    .unwrap()
+                    .into_iter()
+                    .map(|c| c.record.meta.id)
+                    .collect();
                 if let Some(id) = pick(&ids, p) {
-                    stores[r].move_deal_stage(account, &id, STAGES[stage as usize]).unwrap();
+                    stores[r]
+                        .move_deal_stage(account, &id, STAGES[stage as usize])
+                        .unwrap();
                 }
             }
             Op::RenameAccount { r, name } => {
-                stores[r].modify::<Account>(account, "", |a| a.name = name).unwrap();
+                stores[r]
+                    .modify::<Account>(account, "", |a| a.name = name)
+                    .unwrap();
             }
             Op::EditNotes { r, text } => {
-                stores[r].modify::<Account>(account, "", |a| a.notes = text).unwrap();
+                stores[r]
+                    .modify::<Account>(account, "", |a| a.notes = text)
+                    .unwrap();
             }
             Op::Sync { from, to } => sync(&mut stores, &docs, from, to),
         }
@@ -218,15 +327,37 @@ fn concurrent_edits_of_every_kind_converge() {
     // a fixed scenario that always has concurrency: each replica edits before any sync
     let mut ops = Vec::new();
     for r in 0..REPLICAS {
-        ops.push(Op::AddContact { r, name: format!("Anna{r}") });
-        ops.push(Op::RenameAccount { r, name: format!("Name{r}") });
-        ops.push(Op::EditNotes { r, text: format!("note from {r}") });
-        ops.push(Op::AddDeal { r, amount: 100 * (r as i64 + 1), stage: r as u8 });
+        ops.push(Op::AddContact {
+            r,
+            name: format!("Anna{r}"),
+        });
+        ops.push(Op::RenameAccount {
+            r,
+            name: format!("Name{r}"),
+        });
+        ops.push(Op::EditNotes {
+            r,
+            text: format!("note from {r}"),
+        });
+        ops.push(Op::AddDeal {
+            r,
+            amount: 100 * (r as i64 + 1),
+            stage: r as u8,
+        });
     }
     ops.push(Op::Sync { from: 0, to: 1 });
     for r in 0..REPLICAS {
-        ops.push(Op::EditContact { r, pick: 0, field: 2, value: format!("T{r}") });
-        ops.push(Op::MoveDeal { r, pick: 0, stage: 3 });
+        ops.push(Op::EditContact {
+            r,
+            pick: 0,
+            field: 2,
+            value: format!("T{r}"),
+        });
+        ops.push(Op::MoveDeal {
+            r,
+            pick: 0,
+            stage: 3,
+        });
     }
     run(&ops);
 }

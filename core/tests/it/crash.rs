@@ -20,7 +20,12 @@ fn crash_child_writer() {
     let Ok(dir) = std::env::var(DIR_VAR) else {
         return;
     };
-    let mut s = Store::open(std::path::Path::new(&dir).join("store.db"), author("writer"), opts()).unwrap();
+    let mut s = Store::open(
+        std::path::Path::new(&dir).join("store.db"),
+        author("writer"),
+        opts(),
+    )
+    .unwrap();
     let doc = match s.document_ids().unwrap().first() {
         Some((d, _)) => *d,
         None => s
@@ -63,7 +68,13 @@ fn killed_writer_loses_no_acknowledged_edit() {
     let mut acked: Vec<(DocumentId, u64, String)> = Vec::new();
     for round in 0..3 {
         let mut child = Command::new(&exe)
-            .args(["--exact", "crash::crash_child_writer", "--ignored", "--nocapture", "--test-threads=1"])
+            .args([
+                "--exact",
+                "crash::crash_child_writer",
+                "--ignored",
+                "--nocapture",
+                "--test-threads=1",
+            ])
             .env(DIR_VAR, dir.path())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -94,10 +105,18 @@ fn killed_writer_loses_no_acknowledged_edit() {
         for (doc, i, id) in &acked {
             if i % 2 == 0 {
                 let c = s.get::<Contact>(*doc, id).unwrap();
-                assert_eq!(c.unwrap().record.first_name, format!("Person{i}"), "round {round}");
+                assert_eq!(
+                    c.unwrap().record.first_name,
+                    format!("Person{i}"),
+                    "round {round}"
+                );
             } else {
                 let a = s.get::<Activity>(*doc, id).unwrap();
-                assert_eq!(a.unwrap().record.subject, format!("Visit {i}"), "round {round}");
+                assert_eq!(
+                    a.unwrap().record.subject,
+                    format!("Visit {i}"),
+                    "round {round}"
+                );
             }
         }
         // the index agrees with the documents

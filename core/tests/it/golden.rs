@@ -9,7 +9,9 @@ use outpost_core::model::*;
 use outpost_core::{Author, CrmDoc, DocumentId};
 
 fn golden(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name)
 }
 
 fn fixed_author() -> Author {
@@ -162,9 +164,15 @@ fn account_v1_matches_the_golden_files() {
         std::fs::write(golden("account_v1.json"), &json).unwrap();
     }
     let want_json = std::fs::read_to_string(golden("account_v1.json")).unwrap();
-    assert_eq!(json, want_json, "the document layout changed: review and rerun with UPDATE_GOLDEN=1");
+    assert_eq!(
+        json, want_json,
+        "the document layout changed: review and rerun with UPDATE_GOLDEN=1"
+    );
     let want_bytes = std::fs::read(golden("account_v1.automerge")).unwrap();
-    assert!(bytes == want_bytes, "the saved bytes changed: review and rerun with UPDATE_GOLDEN=1");
+    assert!(
+        bytes == want_bytes,
+        "the saved bytes changed: review and rerun with UPDATE_GOLDEN=1"
+    );
 }
 
 #[test]
@@ -177,7 +185,19 @@ fn the_committed_v1_file_still_loads_and_reads() {
     assert_eq!(account.record.name, "Fjord Fisk AS");
     let kari = doc.get::<Contact>("con-1").unwrap().record;
     assert_eq!(kari.phones[0].number, "+47 912 34 567");
-    assert_eq!(doc.get::<Deal>("deal-1").unwrap().record.line_items[0].total_minor(), 120_000_00);
-    assert_eq!(doc.get::<Order>("ord-1").unwrap().record.outstanding_minor(), 0);
-    assert_eq!(doc.get::<Activity>("act-1").unwrap().record.report, "Wants a bigger freezer.");
+    assert_eq!(
+        doc.get::<Deal>("deal-1").unwrap().record.line_items[0].total_minor(),
+        120_000_00
+    );
+    assert_eq!(
+        doc.get::<Order>("ord-1")
+            .unwrap()
+            .record
+            .outstanding_minor(),
+        0
+    );
+    assert_eq!(
+        doc.get::<Activity>("act-1").unwrap().record.report,
+        "Wants a bigger freezer."
+    );
 }

@@ -147,20 +147,57 @@ fn world() -> World {
                 currency: "NOK".into(),
                 ..Default::default()
             })?;
-            let act = |kind, status, subject: &str, start: Option<i64>, due: Option<i64>| Activity {
-                kind,
-                status,
-                subject: subject.into(),
-                start_at: start,
-                due_at: due,
-                ..Default::default()
-            };
-            e.create(act(ActivityKind::Visit, ActivityStatus::Planned, "Quarterly visit", Some(NOW + 2 * HOUR), None))?;
-            e.create(act(ActivityKind::Call, ActivityStatus::Done, "Follow-up call", Some(NOW - HOUR), None))?;
-            e.create(act(ActivityKind::Task, ActivityStatus::Planned, "Send price list", None, Some(NOW - 3 * DAY)))?;
-            e.create(act(ActivityKind::Task, ActivityStatus::Done, "Old done task", None, Some(NOW - 5 * DAY)))?;
-            e.create(act(ActivityKind::Visit, ActivityStatus::Planned, "Next week", Some(NOW + 7 * DAY), None))?;
-            e.create(act(ActivityKind::Meeting, ActivityStatus::Cancelled, "Cancelled", Some(NOW + HOUR), None))?;
+            let act =
+                |kind, status, subject: &str, start: Option<i64>, due: Option<i64>| Activity {
+                    kind,
+                    status,
+                    subject: subject.into(),
+                    start_at: start,
+                    due_at: due,
+                    ..Default::default()
+                };
+            e.create(act(
+                ActivityKind::Visit,
+                ActivityStatus::Planned,
+                "Quarterly visit",
+                Some(NOW + 2 * HOUR),
+                None,
+            ))?;
+            e.create(act(
+                ActivityKind::Call,
+                ActivityStatus::Done,
+                "Follow-up call",
+                Some(NOW - HOUR),
+                None,
+            ))?;
+            e.create(act(
+                ActivityKind::Task,
+                ActivityStatus::Planned,
+                "Send price list",
+                None,
+                Some(NOW - 3 * DAY),
+            ))?;
+            e.create(act(
+                ActivityKind::Task,
+                ActivityStatus::Done,
+                "Old done task",
+                None,
+                Some(NOW - 5 * DAY),
+            ))?;
+            e.create(act(
+                ActivityKind::Visit,
+                ActivityStatus::Planned,
+                "Next week",
+                Some(NOW + 7 * DAY),
+                None,
+            ))?;
+            e.create(act(
+                ActivityKind::Meeting,
+                ActivityStatus::Cancelled,
+                "Cancelled",
+                Some(NOW + HOUR),
+                None,
+            ))?;
             // orders every ~30 days, the last 40 days ago: reorder is due
             for (i, ago) in [100, 70, 40].iter().enumerate() {
                 e.create(Order {
@@ -234,11 +271,22 @@ fn contact_search_by_name_email_company_and_diacritics() {
     assert_eq!(by_name[0].contact_id, w.kari);
     assert_eq!(by_name[0].account_name, "Fjord Fisk AS");
     assert_eq!(w.store.search_contacts("fjordfisk", 10).unwrap().len(), 1);
-    assert_eq!(w.store.search_contacts("bergen", 10).unwrap()[0].full_name, "Åse Kjærstad");
+    assert_eq!(
+        w.store.search_contacts("bergen", 10).unwrap()[0].full_name,
+        "Åse Kjærstad"
+    );
     // typed without diacritics
-    assert_eq!(w.store.search_contacts("ase", 10).unwrap()[0].full_name, "Åse Kjærstad");
+    assert_eq!(
+        w.store.search_contacts("ase", 10).unwrap()[0].full_name,
+        "Åse Kjærstad"
+    );
     // FTS syntax in user input is just text
-    assert!(w.store.search_contacts("\"OR NEAR(", 10).unwrap().is_empty());
+    assert!(
+        w.store
+            .search_contacts("\"OR NEAR(", 10)
+            .unwrap()
+            .is_empty()
+    );
     assert!(w.store.search_contacts("", 10).unwrap().is_empty());
 }
 
@@ -246,7 +294,10 @@ fn contact_search_by_name_email_company_and_diacritics() {
 fn caller_lookup_matches_numbers_typed_any_way() {
     let w = world();
     let hits = w.store.lookup_phone("91234567").unwrap();
-    let names: Vec<_> = hits.iter().map(|h| h.contact_name.clone().unwrap()).collect();
+    let names: Vec<_> = hits
+        .iter()
+        .map(|h| h.contact_name.clone().unwrap())
+        .collect();
     assert_eq!(names.len(), 2, "{hits:?}");
     assert!(names.contains(&"Kari Nordmann".to_string()));
     assert!(names.contains(&"Åse Kjærstad".to_string()));
@@ -294,7 +345,13 @@ fn agenda_shows_today_and_overdue() {
     assert_eq!(planned, ["Follow-up call", "Quarterly visit"]);
     let overdue: Vec<_> = agenda.overdue.iter().map(|a| a.subject.as_str()).collect();
     assert_eq!(overdue, ["Send price list"]);
-    assert!(w.store.agenda(today(), Some("bob")).unwrap().today.is_empty());
+    assert!(
+        w.store
+            .agenda(today(), Some("bob"))
+            .unwrap()
+            .today
+            .is_empty()
+    );
 }
 
 #[test]
@@ -314,8 +371,18 @@ fn dashboard_counts_the_day() {
 fn upcoming_birthdays_anniversaries_and_purchase_anniversaries() {
     let w = world();
     let soon = w.store.upcoming_dates(today(), 31).unwrap();
-    let kinds: Vec<(&str, i64)> = soon.iter().map(|u| (u.kind.as_str(), u.days_away)).collect();
-    assert_eq!(kinds, [("purchase_anniversary", 2), ("birthday", 2), ("family_birthday", 31)]);
+    let kinds: Vec<(&str, i64)> = soon
+        .iter()
+        .map(|u| (u.kind.as_str(), u.days_away))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("purchase_anniversary", 2),
+            ("birthday", 2),
+            ("family_birthday", 31)
+        ]
+    );
     assert_eq!(soon[0].account_name, "Bergen Bakeri");
     assert_eq!(soon[0].years, Some(1));
     assert_eq!(soon[1].years, Some(46));

@@ -37,17 +37,33 @@ fn edits_survive_reopening_and_compaction_keeps_everything() {
             .unwrap();
         let mut ids = Vec::new();
         for i in 0..12 {
-            ids.push(s.create(doc, contact(&format!("Name{i}"), "Hansen", &format!("n{i}@fjord.example"))).unwrap());
+            ids.push(
+                s.create(
+                    doc,
+                    contact(
+                        &format!("Name{i}"),
+                        "Hansen",
+                        &format!("n{i}@fjord.example"),
+                    ),
+                )
+                .unwrap(),
+            );
         }
         (doc, ids)
     };
     // compaction ran (12 writes, threshold 5): few chunks remain, nothing lost
     let conn = rusqlite::Connection::open(&path).unwrap();
     let chunks: i64 = conn
-        .query_row("SELECT COUNT(*) FROM chunks WHERE doc_id = ?1", [doc.to_string()], |r| r.get(0))
+        .query_row(
+            "SELECT COUNT(*) FROM chunks WHERE doc_id = ?1",
+            [doc.to_string()],
+            |r| r.get(0),
+        )
         .unwrap();
     assert!(chunks < 5, "chunks were not compacted: {chunks}");
-    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(mode, "wal");
     drop(conn);
 
@@ -72,10 +88,14 @@ fn merges_from_another_replica_update_the_index() {
         .unwrap();
     let outcome = b.apply(doc, &a.export(doc).unwrap()).unwrap();
     assert!(outcome.created);
-    assert_eq!(b.list_accounts(&Default::default()).unwrap()[0].name, "Bergen Bakeri");
+    assert_eq!(
+        b.list_accounts(&Default::default()).unwrap()[0].name,
+        "Bergen Bakeri"
+    );
 
     let heads_b = b.heads(doc).unwrap();
-    a.create(doc, contact("Ingrid", "Berg", "ingrid@bakeri.example")).unwrap();
+    a.create(doc, contact("Ingrid", "Berg", "ingrid@bakeri.example"))
+        .unwrap();
     // only the changes bob lacks travel
     let delta = a.changes_since(doc, &heads_b).unwrap();
     assert!(delta.len() < a.export(doc).unwrap().len() + 1);
@@ -97,13 +117,18 @@ fn bad_input_leaves_the_store_untouched() {
             ..Default::default()
         })
         .unwrap();
-    a.create(doc, contact("Kari", "Nordmann", "kari@acme.example")).unwrap();
+    a.create(doc, contact("Kari", "Nordmann", "kari@acme.example"))
+        .unwrap();
     let heads = a.heads(doc).unwrap();
     let before = a.export(doc).unwrap();
 
-    assert!(matches!(a.apply(doc, b"\x85\x6f\x4a\x83garbage"), Err(CoreError::NotAutomerge { .. })));
+    assert!(matches!(
+        a.apply(doc, b"\x85\x6f\x4a\x83garbage"),
+        Err(CoreError::NotAutomerge { .. })
+    ));
     let mut newer = automerge::AutoCommit::load(&before).unwrap();
-    automerge::transaction::Transactable::put(&mut newer, automerge::ROOT, "schema_version", 7).unwrap();
+    automerge::transaction::Transactable::put(&mut newer, automerge::ROOT, "schema_version", 7)
+        .unwrap();
     assert!(matches!(
         a.apply(doc, &newer.save()),
         Err(CoreError::UnsupportedSchemaVersion { found: 7, .. })
@@ -112,7 +137,10 @@ fn bad_input_leaves_the_store_untouched() {
     let mut foreign = automerge::AutoCommit::new();
     automerge::transaction::Transactable::put(&mut foreign, automerge::ROOT, "todo", "x").unwrap();
     let other = DocumentId::random();
-    assert!(matches!(a.apply(other, &foreign.save()), Err(CoreError::SchemaViolation { .. })));
+    assert!(matches!(
+        a.apply(other, &foreign.save()),
+        Err(CoreError::SchemaViolation { .. })
+    ));
     assert!(!a.contains(other).unwrap());
 
     assert_eq!(a.heads(doc).unwrap(), heads);
@@ -129,10 +157,19 @@ fn archive_and_restore_hide_and_show_in_queries() {
             ..Default::default()
         })
         .unwrap();
-    let cid = a.create(doc, contact("Kari", "Nordmann", "kari@acme.example")).unwrap();
+    let cid = a
+        .create(doc, contact("Kari", "Nordmann", "kari@acme.example"))
+        .unwrap();
     a.archive(doc, RecordKind::Contact, &cid).unwrap();
     assert!(a.search_contacts("kari", 10).unwrap().is_empty());
-    assert!(a.get::<Contact>(doc, &cid).unwrap().unwrap().record.meta.archived);
+    assert!(
+        a.get::<Contact>(doc, &cid)
+            .unwrap()
+            .unwrap()
+            .record
+            .meta
+            .archived
+    );
     a.restore(doc, RecordKind::Contact, &cid).unwrap();
     assert_eq!(a.search_contacts("kari", 10).unwrap().len(), 1);
 
@@ -159,25 +196,64 @@ fn conflicts_and_history_through_the_store() {
         })
         .unwrap();
     b.apply(doc, &a.export(doc).unwrap()).unwrap();
-    a.modify::<Account>(doc, "", |acc| acc.value_tier = Some("A".into())).unwrap();
-    b.modify::<Account>(doc, "", |acc| acc.value_tier = Some("B".into())).unwrap();
+    a.modify::<Account>(doc, "", |acc| acc.value_tier = Some("A".into()))
+        .unwrap();
+    b.modify::<Account>(doc, "", |acc| acc.value_tier = Some("B".into()))
+        .unwrap();
     a.apply(doc, &b.export(doc).unwrap()).unwrap();
     let conflicts = a.conflicts(doc).unwrap();
     assert_eq!(conflicts.len(), 1);
     assert_eq!(conflicts[0].kind, RecordKind::Account);
     assert_eq!(conflicts[0].field, "value_tier");
-    let authors: Vec<String> = conflicts[0].values.iter().map(|v| v.author.clone().unwrap().user_id).collect();
+    let authors: Vec<String> = conflicts[0]
+        .values
+        .iter()
+        .map(|v| v.author.clone().unwrap().user_id)
+        .collect();
     assert!(authors.contains(&"alice".to_string()) && authors.contains(&"bob".to_string()));
-    let bob_value = conflicts[0].values.iter().find(|v| v.value == "B").unwrap().value_id.clone();
-    a.resolve_conflict(doc, RecordKind::Account, &conflicts[0].record_id, "value_tier", &bob_value).unwrap();
+    let bob_value = conflicts[0]
+        .values
+        .iter()
+        .find(|v| v.value == "B")
+        .unwrap()
+        .value_id
+        .clone();
+    a.resolve_conflict(
+        doc,
+        RecordKind::Account,
+        &conflicts[0].record_id,
+        "value_tier",
+        &bob_value,
+    )
+    .unwrap();
     assert!(a.conflicts(doc).unwrap().is_empty());
     b.apply(doc, &a.export(doc).unwrap()).unwrap();
     assert!(b.conflicts(doc).unwrap().is_empty());
-    assert_eq!(b.doc(doc).unwrap().account().unwrap().record.value_tier.as_deref(), Some("B"));
+    assert_eq!(
+        b.doc(doc)
+            .unwrap()
+            .account()
+            .unwrap()
+            .record
+            .value_tier
+            .as_deref(),
+        Some("B")
+    );
 
-    let account_id = b.doc(doc).unwrap().account().unwrap().record.meta.id.clone();
+    let account_id = b
+        .doc(doc)
+        .unwrap()
+        .account()
+        .unwrap()
+        .record
+        .meta
+        .id
+        .clone();
     let history = b.history(doc, RecordKind::Account, &account_id).unwrap();
     let tiers: Vec<_> = history.iter().filter(|h| h.field == "value_tier").collect();
     assert_eq!(tiers.len(), 3, "{tiers:#?}"); // alice A, bob B, the resolution
-    assert_eq!(tiers.last().unwrap().author.as_ref().unwrap().user_id, "alice");
+    assert_eq!(
+        tiers.last().unwrap().author.as_ref().unwrap().user_id,
+        "alice"
+    );
 }

@@ -49,11 +49,16 @@ fn a_version_1_store_is_migrated_and_reindexed() {
         })
         .unwrap();
         let conn = rusqlite::Connection::open(&old).unwrap();
-        let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        let v: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(v, 1);
         conn.execute(
             "INSERT INTO documents(doc_id, kind, snapshot) VALUES (?1, 'account', ?2)",
-            rusqlite::params![doc_id.to_string(), doc.automerge().fork_at(&before).unwrap().save()],
+            rusqlite::params![
+                doc_id.to_string(),
+                doc.automerge().fork_at(&before).unwrap().save()
+            ],
         )
         .unwrap();
         conn.execute(
@@ -64,7 +69,10 @@ fn a_version_1_store_is_migrated_and_reindexed() {
     }
 
     let mut s = Store::open(&old, who.clone(), opts()).unwrap();
-    assert_eq!(s.list_accounts(&Default::default()).unwrap()[0].name, "Old Times AS");
+    assert_eq!(
+        s.list_accounts(&Default::default()).unwrap()[0].name,
+        "Old Times AS"
+    );
     assert_eq!(s.search_contacts("gammel", 10).unwrap().len(), 1);
     assert_eq!(s.list::<Contact>(doc_id).unwrap().len(), 1);
     drop(s);
@@ -83,5 +91,8 @@ fn a_store_from_a_newer_build_is_refused() {
     conn.pragma_update(None, "user_version", 99).unwrap();
     drop(conn);
     let err = Store::open(&path, author("a"), opts()).unwrap_err();
-    assert!(matches!(err, outpost_core::CoreError::StoreTooNew { found: 99, .. }), "{err}");
+    assert!(
+        matches!(err, outpost_core::CoreError::StoreTooNew { found: 99, .. }),
+        "{err}"
+    );
 }
