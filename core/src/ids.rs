@@ -109,6 +109,7 @@ impl Author {
     /// for changes made by other Automerge clients.
     pub fn from_commit_message(message: &str) -> Option<Self> {
         let v: serde_json::Value = serde_json::from_str(message).ok()?;
+        v.get("outpost")?;
         Some(Self {
             user_id: v.get("user")?.as_str()?.to_owned(),
             device_id: v.get("device")?.as_str()?.to_owned(),

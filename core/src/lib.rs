@@ -9,6 +9,7 @@ pub mod ids;
 pub mod model;
 pub mod phone;
 pub mod store;
+pub mod sync;
 
 pub use doc::{Conflict, ConflictValue, CrmDoc, Editor, FieldChange, Read};
 pub use error::{CoreError, Result};

@@ -105,7 +105,7 @@ impl CrmDoc {
                     source: Box::new(source),
                 })?,
         };
-        schema::validate(&candidate, self.id)?;
+        schema::validate_continuity(&self.am, &candidate, self.id, self.kind)?;
         let actor = self.am.get_actor().clone();
         self.am = candidate.with_actor(actor);
         let new = self
@@ -170,7 +170,8 @@ impl CrmDoc {
         let obj = record_obj(&self.am, R::KIND, id)?;
         let json = codec::read_json(&self.am, &obj, None).ok()?;
         let mut read = lenient::read_lenient::<R>(json);
-        if read.record.meta().id.is_empty() {
+        // the collection key is the record's id, whatever a foreign client wrote inside
+        if matches!(R::KIND.location(), Location::Collection(_)) {
             read.record.meta_mut().id = id.to_owned();
         }
         Some(read)
@@ -328,7 +329,11 @@ impl Editor<'_> {
     pub fn get<R: Record>(&self, id: &str) -> Option<Read<R>> {
         let obj = record_obj(&self.tx, R::KIND, id)?;
         let json = codec::read_json(&self.tx, &obj, None).ok()?;
-        Some(lenient::read_lenient::<R>(json))
+        let mut read = lenient::read_lenient::<R>(json);
+        if matches!(R::KIND.location(), Location::Collection(_)) {
+            read.record.meta_mut().id = id.to_owned();
+        }
+        Some(read)
     }
 
     /// Adds a new record. An empty id gets a fresh UUID v7; owner defaults to
@@ -393,7 +398,11 @@ impl Editor<'_> {
         self.check_kind(R::KIND)?;
         let id = record.meta().id.clone();
         let obj = record_obj(&self.tx, R::KIND, &id).ok_or_else(|| self.not_found(R::KIND, &id))?;
-        let current = lenient::read_lenient::<R>(codec::read_json(&self.tx, &obj, None)?).record;
+        let mut current =
+            lenient::read_lenient::<R>(codec::read_json(&self.tx, &obj, None)?).record;
+        if matches!(R::KIND.location(), Location::Collection(_)) {
+            current.meta_mut().id = id.clone();
+        }
         {
             let (cur, meta) = (current.meta(), record.meta_mut());
             meta.created_at = cur.created_at;
@@ -416,7 +425,7 @@ impl Editor<'_> {
             .get::<R>(id)
             .ok_or_else(|| self.not_found(R::KIND, id))?
             .record;
-        if record.meta().id.is_empty() {
+        if matches!(R::KIND.location(), Location::Singleton(_)) && record.meta().id.is_empty() {
             record.meta_mut().id = id.to_owned();
         }
         f(&mut record);

@@ -35,18 +35,23 @@ pub fn validate<R: ReadDoc>(doc: &R, id: DocumentId) -> Result<(DocKind, i64)> {
         doc: id,
         reason: reason.to_owned(),
     };
-    let kind = match doc.get(ROOT, "type")? {
-        Some((AmValue::Scalar(s), _)) => s
-            .as_str()
-            .and_then(DocKind::from_type_tag)
-            .ok_or_else(|| violation("root `type` is not an Outpost document type"))?,
-        _ => return Err(violation("root `type` is missing: not an Outpost document")),
+    let tag = match doc.get(ROOT, "type")? {
+        Some((AmValue::Scalar(s), _)) => s.as_str().map(str::to_owned),
+        // JavaScript clients write strings as Text by default
+        Some((AmValue::Object(ObjType::Text), text)) => doc.text(&text).ok(),
+        Some(_) => None,
+        None => return Err(violation("root `type` is missing: not an Outpost document")),
     };
+    let kind = tag
+        .as_deref()
+        .and_then(DocKind::from_type_tag)
+        .ok_or_else(|| violation("root `type` is not an Outpost document type"))?;
     let version = match doc.get(ROOT, "schema_version")? {
-        Some((AmValue::Scalar(s), _)) => s
-            .as_i64()
-            .or_else(|| s.as_u64().and_then(|u| i64::try_from(u).ok()))
-            .ok_or_else(|| violation("root `schema_version` is not an integer"))?,
+        Some((AmValue::Scalar(s), _)) => match s.as_ref() {
+            automerge::ScalarValue::Int(i) => *i,
+            automerge::ScalarValue::Uint(u) => i64::try_from(*u).unwrap_or(i64::MAX),
+            _ => return Err(violation("root `schema_version` is not an integer")),
+        },
         _ => return Err(violation("root `schema_version` is missing")),
     };
     if version > SCHEMA_VERSION {
@@ -91,6 +96,36 @@ fn singleton_of(kind: DocKind) -> Option<crate::model::RecordKind> {
         DocKind::Account => crate::model::RecordKind::Account,
         DocKind::Settings => crate::model::RecordKind::OrgSettings,
     })
+}
+
+/// Checks that a merge keeps what the document had: the same document type,
+/// and every collection and singleton record it held (a foreign client must
+/// not be able to delete a whole collection on every replica).
+pub fn validate_continuity<R: ReadDoc, S: ReadDoc>(
+    before: &R,
+    after: &S,
+    id: DocumentId,
+    kind: DocKind,
+) -> Result<()> {
+    let (after_kind, _) = validate(after, id)?;
+    if after_kind != kind {
+        return Err(CoreError::SchemaViolation {
+            doc: id,
+            reason: "the document type may not change".into(),
+        });
+    }
+    for k in kind.collections().iter().copied().chain(singleton_of(kind)) {
+        let key = match k.location() {
+            Location::Singleton(key) | Location::Collection(key) => key,
+        };
+        if before.get(ROOT, key)?.is_some() && after.get(ROOT, key)?.is_none() {
+            return Err(CoreError::SchemaViolation {
+                doc: id,
+                reason: format!("root `{key}` may not be deleted"),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Runs `steps` on a document at `version` until it reaches `target`,

@@ -369,3 +369,66 @@ fn records_only_go_in_their_own_kind_of_document() {
         Err(CoreError::RecordExists { .. })
     ));
 }
+
+#[test]
+fn a_merge_may_not_flip_the_type_or_delete_a_collection() {
+    let ua = author("alice");
+    let mut a = account_doc(&ua);
+    let heads = a.heads();
+    let mut flip = automerge::AutoCommit::load(&a.save()).unwrap();
+    flip.put(automerge::ROOT, "type", "outpost.settings")
+        .unwrap();
+    assert!(matches!(
+        a.merge_bytes(&flip.save()),
+        Err(CoreError::SchemaViolation { .. })
+    ));
+    let mut wipe = automerge::AutoCommit::load(&a.save()).unwrap();
+    wipe.delete(automerge::ROOT, "contacts").unwrap();
+    assert!(matches!(
+        a.merge_bytes(&wipe.save()),
+        Err(CoreError::SchemaViolation { .. })
+    ));
+    let mut float = automerge::AutoCommit::load(&a.save()).unwrap();
+    float.put(automerge::ROOT, "schema_version", 1.9).unwrap();
+    assert!(matches!(
+        a.merge_bytes(&float.save()),
+        Err(CoreError::SchemaViolation { .. })
+    ));
+    assert_eq!(a.heads(), heads);
+}
+
+#[test]
+fn the_collection_key_is_the_id_even_when_a_foreign_client_lies_inside() {
+    let ua = author("alice");
+    let mut a = account_doc(&ua);
+    let c1 = a
+        .edit(&ua, T, |e| {
+            e.create(Contact {
+                first_name: "One".into(),
+                ..Default::default()
+            })
+        })
+        .unwrap();
+    let c2 = a
+        .edit(&ua, T, |e| {
+            e.create(Contact {
+                first_name: "Two".into(),
+                ..Default::default()
+            })
+        })
+        .unwrap();
+    let mut foreign = automerge::AutoCommit::load(&a.save()).unwrap();
+    let obj = record_obj(&foreign, RecordKind::Contact, &c1).unwrap();
+    foreign.put(&obj, "id", c2.as_str()).unwrap();
+    a.merge_bytes(&foreign.save()).unwrap();
+    assert_eq!(a.get::<Contact>(&c1).unwrap().record.meta.id, c1);
+    a.edit(&ua, T + 1, |e| {
+        e.modify::<Contact>(&c1, |c| c.title = Some("edited".into()))
+    })
+    .unwrap();
+    assert_eq!(
+        a.get::<Contact>(&c1).unwrap().record.title.as_deref(),
+        Some("edited")
+    );
+    assert_eq!(a.get::<Contact>(&c2).unwrap().record.title, None);
+}

@@ -38,8 +38,8 @@ pub struct ImportantDate {
     pub label: String,
     /// `YYYY-MM-DD` or `--MM-DD`.
     pub date: String,
-    /// Repeat every year (the default for birthdays and anniversaries).
-    pub yearly: bool,
+    /// A one-off date; by default (false) the date repeats every year.
+    pub one_off: bool,
 }
 
 /// A social profile.

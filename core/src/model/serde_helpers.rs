@@ -37,9 +37,8 @@ pub mod keyed {
         Ok(map
             .into_iter()
             .map(|(k, mut v)| {
-                if v.key().is_empty() {
-                    v.set_key(k);
-                }
+                // the map key is the item's id, whatever is written inside
+                v.set_key(k);
                 v
             })
             .collect())

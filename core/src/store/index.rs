@@ -133,7 +133,7 @@ fn index_account(tx: &Transaction<'_>, doc: &CrmDoc, id: &str, region: &str) -> 
                 date("anniversary", Some(&f.name), an)?;
             }
         }
-        for d in c.important_dates.iter().filter(|d| d.yearly) {
+        for d in c.important_dates.iter().filter(|d| !d.one_off) {
             date("important_date", Some(&d.label), &d.date)?;
         }
         insert_tags(tx, id, "contact", cid, &c.meta.tags)?;

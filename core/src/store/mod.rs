@@ -216,9 +216,15 @@ impl Store {
             self.touch(id);
             return Ok(());
         }
-        let doc = load_from_db(&self.conn, id)?;
+        let mut doc = load_from_db(&self.conn, id)?;
+        let before = doc.heads();
+        let migrated = doc.migrate(&self.author, (self.clock)())?;
         self.cache.insert(id, doc);
         self.touch(id);
+        if migrated {
+            tracing::info!(doc = %id, "document migrated to the current schema");
+            self.persist_changes(id, &before)?;
+        }
         while self.lru.len() > self.opts.cache_docs.max(1) {
             if let Some(old) = self.lru.pop_front() {
                 self.cache.remove(&old);
