@@ -117,6 +117,45 @@ impl CrmDoc {
         Ok(new)
     }
 
+    /// Applies an Automerge sync message from a peer. If it carries changes,
+    /// they are tried on a copy first: a result that breaks the schema is
+    /// refused with an error and neither the document nor `state` changes.
+    /// Returns the hashes of the changes that were new.
+    pub fn receive_sync_message(
+        &mut self,
+        state: &mut automerge::sync::State,
+        message: automerge::sync::Message,
+    ) -> Result<Vec<ChangeHash>> {
+        use automerge::sync::SyncDoc;
+        let before = self.am.get_heads();
+        if message.changes.is_empty() {
+            self.am.receive_sync_message(state, message)?;
+            return Ok(Vec::new());
+        }
+        let mut candidate = self.am.fork();
+        let mut st = state.clone();
+        candidate.receive_sync_message(&mut st, message)?;
+        schema::validate_continuity(&self.am, &candidate, self.id, self.kind)?;
+        let actor = self.am.get_actor().clone();
+        self.am = candidate.with_actor(actor);
+        *state = st;
+        Ok(self
+            .am
+            .get_changes(&before)
+            .iter()
+            .map(|c| c.hash())
+            .collect())
+    }
+
+    /// The next sync message for a peer, if there is anything to say.
+    pub fn generate_sync_message(
+        &self,
+        state: &mut automerge::sync::State,
+    ) -> Option<automerge::sync::Message> {
+        use automerge::sync::SyncDoc;
+        self.am.generate_sync_message(state)
+    }
+
     /// The document id.
     pub fn id(&self) -> DocumentId {
         self.id

@@ -99,6 +99,15 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     INSERT INTO meta(key, value) VALUES ('reindex', '1')
         ON CONFLICT(key) DO UPDATE SET value = '1';
     "#,
+    // 3: per-peer sync state, so a reconnecting peer does not resend its history.
+    r#"
+    CREATE TABLE sync_states (
+        peer TEXT NOT NULL,
+        doc_id TEXT NOT NULL,
+        state BLOB NOT NULL,
+        PRIMARY KEY (peer, doc_id)
+    );
+    "#,
 ];
 
 /// The version a fully migrated store has.

@@ -9,6 +9,9 @@
 mod index;
 mod migrations;
 pub mod queries;
+mod sync;
+
+pub use sync::SyncReceived;
 
 use std::collections::{HashMap, VecDeque};
 use std::path::Path;
@@ -58,6 +61,8 @@ pub struct Store {
     opts: StoreOptions,
     cache: HashMap<DocumentId, CrmDoc>,
     lru: VecDeque<DocumentId>,
+    /// Documents being received for the first time, not yet valid.
+    pending: HashMap<DocumentId, automerge::Automerge>,
     clock: Box<dyn Fn() -> i64 + Send>,
 }
 
@@ -118,6 +123,7 @@ impl Store {
             opts,
             cache: HashMap::new(),
             lru: VecDeque::new(),
+            pending: HashMap::new(),
             clock: Box::new(system_now),
         };
         if version >= 2 {

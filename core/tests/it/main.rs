@@ -10,4 +10,5 @@ mod golden;
 mod queries;
 mod store;
 mod support;
+mod sync;
 mod upgrade;
