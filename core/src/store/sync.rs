@@ -77,7 +77,7 @@ impl Store {
                 .generate_sync_message(state)
                 .map(Message::encode));
         }
-        let pending = self.pending.entry(doc).or_insert_with(Automerge::new);
+        let pending = self.pending.entry(doc).or_default();
         Ok(pending.generate_sync_message(state).map(Message::encode))
     }
 
