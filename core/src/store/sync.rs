@@ -4,7 +4,7 @@
 //! that reconnects resumes instead of starting over.
 
 use automerge::sync::{Message, State};
-use automerge::{Automerge, ChangeHash, ReadDoc};
+use automerge::{ChangeHash, ReadDoc};
 use rusqlite::{OptionalExtension, params};
 
 use super::Store;
