@@ -152,6 +152,11 @@ impl Store {
         &self.opts
     }
 
+    /// How many documents are loaded in memory now.
+    pub fn loaded_documents(&self) -> usize {
+        self.cache.len() + self.pending.len()
+    }
+
     /// The raw connection, for the query module.
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn

@@ -243,7 +243,30 @@ fn fts_query(q: &str) -> Option<String> {
 
 const OPEN_STAGE_SQL: &str = "COALESCE(s.meaning, 'open')";
 
+/// Who an account belongs to, for deciding who may sync it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccountOwnership {
+    pub doc_id: DocumentId,
+    pub owner: Option<String>,
+    pub territory: Option<String>,
+}
+
 impl Store {
+    /// Owner and territory of every account (archived ones included).
+    pub fn account_ownership(&self) -> Result<Vec<AccountOwnership>> {
+        let mut st = self
+            .conn()
+            .prepare_cached("SELECT doc_id, owner, territory FROM idx_accounts ORDER BY doc_id")?;
+        let rows = st.query_map([], |r| {
+            Ok(AccountOwnership {
+                doc_id: doc_id(r.get(0)?)?,
+                owner: r.get(1)?,
+                territory: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Accounts, filtered and sorted.
     pub fn list_accounts(&self, f: &AccountFilter) -> Result<Vec<AccountSummary>> {
         let mut sql = String::from(

@@ -145,6 +145,28 @@ pub enum WireMessage {
         #[serde(rename = "serverHeads")]
         server_heads: Vec<String>,
     },
+    /// Outpost extension, server → device: every document this device may
+    /// sync. Sent after the handshake and whenever it changes; a document
+    /// that disappears from the list was revoked. Stock clients ignore it.
+    #[serde(rename = "outpost-scope")]
+    Scope {
+        #[serde(rename = "senderId")]
+        sender_id: String,
+        #[serde(rename = "targetId")]
+        target_id: String,
+        documents: Vec<ScopeEntry>,
+    },
+}
+
+/// One document a device may sync.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScopeEntry {
+    #[serde(rename = "documentId")]
+    pub document_id: String,
+    /// "account" or "settings".
+    pub kind: String,
+    /// Whether this device may change it.
+    pub writable: bool,
 }
 
 /// Heads of one storage for one document.
@@ -188,7 +210,8 @@ impl WireMessage {
             | WireMessage::Ephemeral { sender_id, .. }
             | WireMessage::RemoteSubscriptionChange { sender_id, .. }
             | WireMessage::RemoteHeadsChanged { sender_id, .. }
-            | WireMessage::Rejected { sender_id, .. } => sender_id,
+            | WireMessage::Rejected { sender_id, .. }
+            | WireMessage::Scope { sender_id, .. } => sender_id,
         }
     }
 

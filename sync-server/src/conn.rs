@@ -1,0 +1,562 @@
+//! One device's websocket connection: handshake, then a loop that answers
+//! sync messages, forwards other devices' changes, keeps the connection
+//! alive and closes it on bad input.
+//!
+//! Lifecycle: a bounded outbound queue feeds a writer task; when the queue
+//! stays full for `send_timeout` (the device stopped reading) the connection
+//! is closed — nothing is dropped silently, the device catches up on its
+//! next connection. Every change is on disk before the reply that carries
+//! the new heads is queued.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use automerge::sync::State;
+use axum::extract::ws::{Message, WebSocket};
+use futures_util::{SinkExt, StreamExt};
+use outpost_core::sync::wire::{PROTOCOL_VERSION, PeerMetadata, ScopeEntry, WireMessage};
+use outpost_core::{CoreError, DocumentId};
+use tokio::sync::mpsc;
+
+use crate::access::{Scope, scope_for};
+use crate::auth::{Role, User};
+use crate::state::Shared;
+
+/// Why a connection is closed by the server.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnError {
+    #[error("{0}")]
+    Protocol(String),
+    #[error("the device stopped reading")]
+    SlowReader,
+    #[error("internal error")]
+    Internal,
+}
+
+fn protocol(msg: impl Into<String>) -> ConnError {
+    ConnError::Protocol(msg.into())
+}
+
+struct Session {
+    app: Shared,
+    user: User,
+    conn_id: u64,
+    peer_id: String,
+    /// Where sync states are saved; `None` for ephemeral peers.
+    peer_key: Option<String>,
+    scope: Scope,
+    states: HashMap<DocumentId, State>,
+    /// Documents a device may be creating (see `on_new_document`).
+    shadows: HashMap<DocumentId, (automerge::Automerge, State)>,
+    out: mpsc::Sender<Message>,
+}
+
+/// Runs a connection to the end.
+pub async fn run(socket: WebSocket, app: Shared, user: User) {
+    let (mut sink, mut stream) = socket.split();
+    let (out, mut out_rx) = mpsc::channel::<Message>(app.cfg.outbound_queue);
+    let writer = tokio::spawn(async move {
+        while let Some(m) = out_rx.recv().await {
+            let close = matches!(m, Message::Close(_));
+            if sink.send(m).await.is_err() || close {
+                break;
+            }
+        }
+        let _ = sink.close().await;
+    });
+    metrics::gauge!("outpost_connections").increment(1.0);
+
+    let joined = tokio::time::timeout(app.cfg.idle_timeout, stream.next()).await;
+    let peer = match joined {
+        Ok(Some(Ok(Message::Binary(b)))) => match WireMessage::decode(&b) {
+            Ok(WireMessage::Join {
+                sender_id,
+                supported_protocol_versions,
+                peer_metadata,
+            }) if supported_protocol_versions
+                .iter()
+                .any(|v| v == PROTOCOL_VERSION) =>
+            {
+                Ok((sender_id, peer_metadata))
+            }
+            Ok(WireMessage::Join { sender_id, .. }) => Err((
+                sender_id,
+                "unsupported protocol version: this server speaks 1",
+            )),
+            Ok(_) => Err((String::new(), "the first message must be join")),
+            Err(_) => Err((String::new(), "malformed frame: not a protocol message")),
+        },
+        Ok(Some(Ok(Message::Text(_)))) => {
+            Err((String::new(), "text frames are not part of the protocol"))
+        }
+        _ => Err((String::new(), "no join message")),
+    };
+    let (peer_id, meta) = match peer {
+        Ok(p) => p,
+        Err((target, reason)) => {
+            send_error(&out, &app.peer_id, &target, reason).await;
+            finish(out, writer).await;
+            return;
+        }
+    };
+    let (conn_id, inbox) = app.hub.connect();
+    let peer_key = match &meta {
+        Some(PeerMetadata {
+            storage_id: Some(s),
+            is_ephemeral: false,
+        }) => Some(format!("{}/{}", user.id, s)),
+        _ => None,
+    };
+    let mut session = Session {
+        app: app.clone(),
+        user,
+        conn_id,
+        peer_id: peer_id.clone(),
+        peer_key,
+        scope: Scope::default(),
+        states: HashMap::new(),
+        shadows: HashMap::new(),
+        out: out.clone(),
+    };
+    tracing::info!(conn = conn_id, user = %session.user.id, peer = %peer_id, "device joined");
+    let result = session.serve(&mut stream, &inbox).await;
+    match &result {
+        Ok(()) => tracing::info!(conn = conn_id, "connection closed"),
+        Err(e) => {
+            tracing::info!(conn = conn_id, error = %e, "connection closed by server");
+            if !matches!(e, ConnError::SlowReader) {
+                send_error(&out, &app.peer_id, &peer_id, &e.to_string()).await;
+            }
+        }
+    }
+    session.save_states().await;
+    app.hub.disconnect(conn_id);
+    drop(session);
+    finish(out, writer).await;
+}
+
+async fn finish(out: mpsc::Sender<Message>, writer: tokio::task::JoinHandle<()>) {
+    let _ = tokio::time::timeout(
+        std::time::Duration::from_secs(1),
+        out.send(Message::Close(None)),
+    )
+    .await;
+    drop(out);
+    if tokio::time::timeout(std::time::Duration::from_secs(5), writer)
+        .await
+        .is_err()
+    {
+        tracing::debug!("writer did not finish; dropped");
+    }
+    metrics::gauge!("outpost_connections").decrement(1.0);
+}
+
+async fn send_error(out: &mpsc::Sender<Message>, me: &str, target: &str, message: &str) {
+    let msg = WireMessage::Error {
+        sender_id: me.to_owned(),
+        message: message.to_owned(),
+        target_id: target.to_owned(),
+    };
+    if let Ok(bytes) = msg.encode() {
+        let _ = tokio::time::timeout(
+            std::time::Duration::from_secs(1),
+            out.send(Message::Binary(bytes.into())),
+        )
+        .await;
+    }
+}
+
+impl Session {
+    async fn send(&self, msg: WireMessage) -> Result<(), ConnError> {
+        let bytes = msg.encode().map_err(|_| ConnError::Internal)?;
+        metrics::counter!("outpost_messages_total", "direction" => "out").increment(1);
+        metrics::counter!("outpost_bytes_total", "direction" => "out")
+            .increment(bytes.len() as u64);
+        match self
+            .out
+            .send_timeout(Message::Binary(bytes.into()), self.app.cfg.send_timeout)
+            .await
+        {
+            Ok(()) => Ok(()),
+            Err(_) => Err(ConnError::SlowReader),
+        }
+    }
+
+    async fn serve(
+        &mut self,
+        stream: &mut futures_util::stream::SplitStream<WebSocket>,
+        inbox: &crate::hub::Inbox,
+    ) -> Result<(), ConnError> {
+        self.send(WireMessage::Peer {
+            sender_id: self.app.peer_id.clone(),
+            selected_protocol_version: PROTOCOL_VERSION.into(),
+            target_id: self.peer_id.clone(),
+            peer_metadata: Some(PeerMetadata {
+                storage_id: Some(self.app.storage_id.clone()),
+                is_ephemeral: false,
+            }),
+        })
+        .await?;
+        self.refresh_scope().await?;
+        let mut last_seen = Instant::now();
+        let mut ping = tokio::time::interval(self.app.cfg.ping_interval);
+        ping.tick().await;
+        loop {
+            tokio::select! {
+                _ = self.app.shutdown.cancelled() => return Ok(()),
+                _ = inbox.notify.notified() => {
+                    if inbox.take_scope_changed() {
+                        self.refresh_scope().await?;
+                    }
+                    for doc in inbox.take() {
+                        self.offer(doc).await?;
+                    }
+                }
+                _ = ping.tick() => {
+                    if last_seen.elapsed() > self.app.cfg.idle_timeout {
+                        return Err(protocol("no message or pong within the idle timeout"));
+                    }
+                    self.out
+                        .send_timeout(Message::Ping(Vec::new().into()), self.app.cfg.send_timeout)
+                        .await
+                        .map_err(|_| ConnError::SlowReader)?;
+                }
+                frame = stream.next() => {
+                    last_seen = Instant::now();
+                    match frame {
+                        None | Some(Ok(Message::Close(_))) => return Ok(()),
+                        Some(Err(e)) => {
+                            let text = e.to_string();
+                            if text.contains("too long") || text.contains("Space limit") || text.contains("capacity") {
+                                return Err(protocol("frame too large"));
+                            }
+                            // the device went away without a closing handshake
+                            tracing::debug!(conn = self.conn_id, error = %short(&text), "read ended");
+                            return Ok(());
+                        }
+                        Some(Ok(Message::Text(_))) => return Err(protocol("text frames are not part of the protocol")),
+                        Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                        Some(Ok(Message::Binary(b))) => {
+                            metrics::counter!("outpost_messages_total", "direction" => "in").increment(1);
+                            metrics::counter!("outpost_bytes_total", "direction" => "in").increment(b.len() as u64);
+                            self.on_frame(&b).await?;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    async fn on_frame(&mut self, bytes: &[u8]) -> Result<(), ConnError> {
+        let msg = WireMessage::decode(bytes)
+            .map_err(|_| protocol("malformed frame: not a protocol message"))?;
+        if msg.sender_id() != self.peer_id {
+            return Err(protocol("senderId does not match the peer that joined"));
+        }
+        match msg {
+            WireMessage::Request {
+                document_id, data, ..
+            } => self.on_sync(&document_id, &data, true).await,
+            WireMessage::Sync {
+                document_id, data, ..
+            } => self.on_sync(&document_id, &data, false).await,
+            WireMessage::Ephemeral { document_id, .. } => {
+                parse_doc(&document_id)?;
+                Ok(()) // presence is not relayed yet
+            }
+            WireMessage::RemoteSubscriptionChange { .. }
+            | WireMessage::RemoteHeadsChanged { .. }
+            | WireMessage::DocUnavailable { .. } => Ok(()),
+            WireMessage::Join { .. } => Err(protocol("join may only be sent once")),
+            _ => Err(protocol("unexpected message type from a device")),
+        }
+    }
+
+    async fn unavailable(&self, doc: &str) -> Result<(), ConnError> {
+        self.send(WireMessage::DocUnavailable {
+            sender_id: self.app.peer_id.clone(),
+            target_id: self.peer_id.clone(),
+            document_id: doc.to_owned(),
+        })
+        .await
+    }
+
+    async fn reject(&self, doc: DocumentId, reason: String) -> Result<(), ConnError> {
+        metrics::counter!("outpost_rejected_changes_total").increment(1);
+        tracing::warn!(conn = self.conn_id, doc = %doc, %reason, "change refused");
+        let app = self.app.clone();
+        let heads = tokio::task::spawn_blocking(move || app.store().heads(doc))
+            .await
+            .map_err(|_| ConnError::Internal)?
+            .unwrap_or_default();
+        self.send(WireMessage::Rejected {
+            sender_id: self.app.peer_id.clone(),
+            target_id: self.peer_id.clone(),
+            document_id: doc.to_string(),
+            reason,
+            server_heads: heads.iter().map(|h| h.to_string()).collect(),
+        })
+        .await
+    }
+
+    async fn on_sync(
+        &mut self,
+        doc_str: &str,
+        data: &[u8],
+        is_request: bool,
+    ) -> Result<(), ConnError> {
+        let doc = parse_doc(doc_str)?;
+        let message = automerge::sync::Message::decode(data)
+            .map_err(|_| protocol("truncated or invalid sync message"))?;
+        let carries_changes = !message.changes.is_empty();
+        let access = self.scope.get(doc);
+        tracing::debug!(conn = self.conn_id, doc = %doc, is_request, carries_changes, in_scope = access.is_some(), "sync message");
+        let Some(access) = access else {
+            if is_request || self.user.role == Role::Viewer {
+                return self.unavailable(doc_str).await;
+            }
+            return self.on_new_document(doc, doc_str, message).await;
+        };
+        if !access.writable && carries_changes {
+            return self
+                .reject(doc, "this account is read-only for you".into())
+                .await;
+        }
+        let app = self.app.clone();
+        let mut state = match self.states.remove(&doc) {
+            Some(s) => s,
+            None => {
+                let key = self.peer_key.clone();
+                let app = app.clone();
+                tokio::task::spawn_blocking(move || match key {
+                    Some(k) => app.store().sync_state(&k, doc).unwrap_or_default(),
+                    None => State::new(),
+                })
+                .await
+                .map_err(|_| ConnError::Internal)?
+            }
+        };
+        let data = data.to_vec();
+        let started = Instant::now();
+        let outcome = tokio::task::spawn_blocking(move || {
+            let mut store = app.store();
+            let received = store.receive_sync_message(doc, &mut state, &data);
+            let received = match received {
+                Ok(r) => r,
+                Err(e) => return (state, Err(e)),
+            };
+            let reply = store.generate_sync_message(doc, &mut state);
+            (state, reply.map(|r| (r, !received.new_changes.is_empty())))
+        })
+        .await
+        .map_err(|_| ConnError::Internal)?;
+        metrics::histogram!("outpost_merge_seconds").record(started.elapsed().as_secs_f64());
+        let (state, result) = outcome;
+        self.states.insert(doc, state);
+        self.app.hub.open(self.conn_id, doc);
+        match result {
+            Ok((reply, changed)) => {
+                if changed {
+                    self.app.hub.changed(doc, self.conn_id);
+                }
+                self.send_sync(doc, reply).await
+            }
+            Err(
+                e @ (CoreError::SchemaViolation { .. }
+                | CoreError::UnsupportedSchemaVersion { .. }
+                | CoreError::NotAutomerge { .. }),
+            ) => self.reject(doc, e.to_string()).await,
+            Err(e) => {
+                tracing::error!(conn = self.conn_id, doc = %doc, error = %e, "sync failed");
+                Err(ConnError::Internal)
+            }
+        }
+    }
+
+    async fn send_sync(&self, doc: DocumentId, reply: Option<Vec<u8>>) -> Result<(), ConnError> {
+        match reply {
+            Some(data) => {
+                self.send(WireMessage::Sync {
+                    sender_id: self.app.peer_id.clone(),
+                    target_id: self.peer_id.clone(),
+                    document_id: doc.to_string(),
+                    data,
+                })
+                .await
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// A sync message about a document outside this user's scope. The device
+    /// may be creating a new account: the exchange runs against an empty
+    /// shadow document until changes arrive. Whether the id belongs to an
+    /// existing account of someone else is never revealed: such a device sees
+    /// the same replies as for a new id, and `doc-unavailable` when it writes.
+    async fn on_new_document(
+        &mut self,
+        doc: DocumentId,
+        doc_str: &str,
+        message: automerge::sync::Message,
+    ) -> Result<(), ConnError> {
+        use automerge::sync::SyncDoc;
+        const MAX_SHADOWS: usize = 64;
+        if !self.shadows.contains_key(&doc) && self.shadows.len() >= MAX_SHADOWS {
+            return self.unavailable(doc_str).await;
+        }
+        let (mut shadow, mut state) = self.shadows.remove(&doc).unwrap_or_default();
+        if shadow.receive_sync_message(&mut state, message).is_err() {
+            return self.unavailable(doc_str).await;
+        }
+        let complete = !shadow.get_heads().is_empty()
+            && automerge::ReadDoc::get_missing_deps(&shadow, &[]).is_empty();
+        if !complete {
+            let reply = shadow
+                .generate_sync_message(&mut state)
+                .map(automerge::sync::Message::encode);
+            self.shadows.insert(doc, (shadow, state));
+            return self.send_sync(doc, reply).await;
+        }
+        let app = self.app.clone();
+        let bytes = shadow.save();
+        let created = tokio::task::spawn_blocking(move || {
+            let mut store = app.store();
+            if store.contains(doc)? {
+                return Ok(None); // someone else's account: never written, never revealed
+            }
+            store.apply(doc, &bytes)?;
+            let reply = store.generate_sync_message(doc, &mut state)?;
+            Ok::<_, CoreError>(Some((state, reply)))
+        })
+        .await
+        .map_err(|_| ConnError::Internal)?;
+        match created {
+            Ok(Some((state, reply))) => {
+                self.states.insert(doc, state);
+                self.app.hub.open(self.conn_id, doc);
+                self.claim_new_document(doc).await?;
+                self.send_sync(doc, reply).await
+            }
+            Ok(None) => self.unavailable(doc_str).await,
+            Err(
+                e @ (CoreError::SchemaViolation { .. }
+                | CoreError::UnsupportedSchemaVersion { .. }
+                | CoreError::NotAutomerge { .. }),
+            ) => {
+                metrics::counter!("outpost_rejected_changes_total").increment(1);
+                tracing::warn!(conn = self.conn_id, doc = %doc, reason = %e, "new document refused");
+                self.send(WireMessage::Rejected {
+                    sender_id: self.app.peer_id.clone(),
+                    target_id: self.peer_id.clone(),
+                    document_id: doc_str.to_owned(),
+                    reason: e.to_string(),
+                    server_heads: Vec::new(),
+                })
+                .await
+            }
+            Err(e) => {
+                tracing::error!(conn = self.conn_id, doc = %doc, error = %e, "creating a document failed");
+                Err(ConnError::Internal)
+            }
+        }
+    }
+
+    /// A device created a new account: it is assigned to its creator.
+    async fn claim_new_document(&mut self, doc: DocumentId) -> Result<(), ConnError> {
+        let app = self.app.clone();
+        let user = self.user.id.clone();
+        tokio::task::spawn_blocking(move || app.auth().assign(&user, &doc.to_string()))
+            .await
+            .map_err(|_| ConnError::Internal)?
+            .map_err(|_| ConnError::Internal)?;
+        tracing::info!(conn = self.conn_id, doc = %doc, "new account created by a device");
+        self.app.hub.scope_changed();
+        Ok(())
+    }
+
+    /// Sends what a peer needs after another device changed `doc`.
+    async fn offer(&mut self, doc: DocumentId) -> Result<(), ConnError> {
+        let Some(mut state) = self.states.remove(&doc) else {
+            return Ok(());
+        };
+        let app = self.app.clone();
+        let (state, reply) = tokio::task::spawn_blocking(move || {
+            let r = app.store().generate_sync_message(doc, &mut state);
+            (state, r)
+        })
+        .await
+        .map_err(|_| ConnError::Internal)?;
+        self.states.insert(doc, state);
+        self.send_sync(doc, reply.map_err(|_| ConnError::Internal)?)
+            .await
+    }
+
+    /// Recomputes what this user may sync and tells the device.
+    async fn refresh_scope(&mut self) -> Result<(), ConnError> {
+        let app = self.app.clone();
+        let user_id = self.user.id.clone();
+        let computed = tokio::task::spawn_blocking(move || {
+            let auth = app.auth();
+            let user = auth.user(&user_id).ok().flatten()?;
+            let store = app.store();
+            scope_for(&user, &auth, &store).ok().map(|s| (user, s))
+        })
+        .await
+        .map_err(|_| ConnError::Internal)?;
+        let Some((user, scope)) = computed else {
+            return Err(protocol("this user no longer exists"));
+        };
+        for doc in self.scope.docs.keys() {
+            if !scope.docs.contains_key(doc) {
+                self.states.remove(doc);
+                self.app.hub.close(self.conn_id, *doc);
+            }
+        }
+        self.user = user;
+        self.scope = scope;
+        let documents = self
+            .scope
+            .docs
+            .iter()
+            .map(|(d, a)| ScopeEntry {
+                document_id: d.to_string(),
+                kind: match a.kind {
+                    outpost_core::model::DocKind::Account => "account".into(),
+                    outpost_core::model::DocKind::Settings => "settings".into(),
+                },
+                writable: a.writable,
+            })
+            .collect();
+        self.send(WireMessage::Scope {
+            sender_id: self.app.peer_id.clone(),
+            target_id: self.peer_id.clone(),
+            documents,
+        })
+        .await
+    }
+
+    async fn save_states(&mut self) {
+        let Some(key) = self.peer_key.clone() else {
+            return;
+        };
+        let states: Vec<(DocumentId, State)> = self.states.drain().collect();
+        let app = self.app.clone();
+        let _ = tokio::task::spawn_blocking(move || {
+            let store = app.store();
+            for (doc, st) in states {
+                if let Err(e) = store.save_sync_state(&key, doc, &st) {
+                    tracing::warn!(doc = %doc, error = %e, "could not save sync state");
+                }
+            }
+        })
+        .await;
+    }
+}
+
+fn parse_doc(s: &str) -> Result<DocumentId, ConnError> {
+    s.parse().map_err(|_| protocol("invalid document id"))
+}
+
+fn short(s: &str) -> String {
+    s.chars().take(120).collect()
+}

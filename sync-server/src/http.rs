@@ -1,0 +1,281 @@
+//! HTTP routes: `/sync` (websocket), `/healthz`, `/metrics`, and the admin API
+//! under `/api/admin`. Errors are JSON `{ "code", "message" }` and never
+//! carry internal details.
+
+use std::collections::HashMap;
+
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::auth::{AuthError, Role, User};
+use crate::state::Shared;
+
+/// An HTTP error with a stable code.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+    fn unauthorized() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "a valid bearer token is required",
+        )
+    }
+    fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "internal error",
+        )
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (
+            self.status,
+            Json(json!({"code": self.code, "message": self.message})),
+        )
+            .into_response()
+    }
+}
+
+impl From<AuthError> for ApiError {
+    fn from(e: AuthError) -> Self {
+        match e {
+            AuthError::NoSuchUser => {
+                Self::new(StatusCode::NOT_FOUND, "no_such_user", "no such user")
+            }
+            AuthError::UserExists => {
+                Self::new(StatusCode::CONFLICT, "user_exists", "user already exists")
+            }
+            AuthError::NoSuchToken => {
+                Self::new(StatusCode::NOT_FOUND, "no_such_token", "no such token")
+            }
+            AuthError::Sqlite(err) => {
+                tracing::error!(error = %err, "auth database");
+                Self::internal()
+            }
+        }
+    }
+}
+
+/// The routes.
+pub fn router(app: Shared) -> Router {
+    Router::new()
+        .route("/sync", get(sync))
+        .route("/healthz", get(|| async { Json(json!({"status": "ok"})) }))
+        .route("/metrics", get(metrics_text))
+        .route("/api/admin/users", get(list_users).post(add_user))
+        .route("/api/admin/users/{id}/tokens", post(issue_token))
+        .route("/api/admin/tokens/{id}", delete(revoke_token))
+        .route(
+            "/api/admin/users/{id}/assignments/{doc}",
+            post(assign).delete(unassign),
+        )
+        .route(
+            "/api/admin/users/{id}/territories/{territory}",
+            post(add_territory).delete(remove_territory),
+        )
+        .with_state(app)
+}
+
+fn bearer(headers: &HeaderMap, query: &HashMap<String, String>) -> Option<String> {
+    headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_owned)
+        .or_else(|| query.get("token").cloned())
+}
+
+async fn authenticate(app: &Shared, token: Option<String>) -> Result<User, ApiError> {
+    let token = token.ok_or_else(ApiError::unauthorized)?;
+    let app = app.clone();
+    tokio::task::spawn_blocking(move || app.auth().authenticate(&token))
+        .await
+        .map_err(|_| ApiError::internal())??
+        .ok_or_else(ApiError::unauthorized)
+}
+
+async fn admin(app: &Shared, headers: &HeaderMap) -> Result<User, ApiError> {
+    let user = authenticate(app, bearer(headers, &HashMap::new())).await?;
+    if user.role != Role::Admin {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "admin role required",
+        ));
+    }
+    Ok(user)
+}
+
+async fn sync(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+    ws: WebSocketUpgrade,
+) -> Result<Response, ApiError> {
+    let user = authenticate(&app, bearer(&headers, &query)).await?;
+    let max = app.cfg.max_frame_bytes;
+    Ok(ws
+        .max_message_size(max)
+        .max_frame_size(max)
+        .on_upgrade(move |socket| crate::conn::run(socket, app, user)))
+}
+
+async fn metrics_text(State(app): State<Shared>) -> Response {
+    let loaded = app.store().loaded_documents();
+    metrics::gauge!("outpost_documents_loaded").set(loaded as f64);
+    metrics::gauge!("outpost_connections_open").set(app.hub.connections() as f64);
+    match &app.metrics {
+        Some(h) => h.render().into_response(),
+        None => (StatusCode::SERVICE_UNAVAILABLE, "metrics are not enabled").into_response(),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct NewUser {
+    id: String,
+    role: Role,
+    team: Option<String>,
+}
+
+async fn blocking<T: Send + 'static>(
+    app: &Shared,
+    f: impl FnOnce(&crate::auth::AuthDb) -> Result<T, AuthError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let app2 = app.clone();
+    let out = tokio::task::spawn_blocking(move || f(&app2.auth()))
+        .await
+        .map_err(|_| ApiError::internal())??;
+    app.hub.scope_changed();
+    Ok(out)
+}
+
+fn valid_id(id: &str) -> Result<(), ApiError> {
+    if id.is_empty()
+        || id.len() > 128
+        || !id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.@".contains(c))
+    {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_id",
+            "id: 1-128 characters of letters, digits, - _ . @",
+        ));
+    }
+    Ok(())
+}
+
+async fn list_users(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<User>>, ApiError> {
+    admin(&app, &headers).await?;
+    Ok(Json(blocking(&app, |a| a.users()).await?))
+}
+
+async fn add_user(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Json(u): Json<NewUser>,
+) -> Result<Response, ApiError> {
+    admin(&app, &headers).await?;
+    valid_id(&u.id)?;
+    let id = u.id.clone();
+    blocking(&app, move |a| a.add_user(&u.id, u.role, u.team.as_deref())).await?;
+    Ok((StatusCode::CREATED, Json(json!({"id": id}))).into_response())
+}
+
+async fn issue_token(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    admin(&app, &headers).await?;
+    let token = blocking(&app, move |a| a.issue_token(&id, Some("api"))).await?;
+    Ok((StatusCode::CREATED, Json(json!({"token": token}))).into_response())
+}
+
+async fn revoke_token(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    admin(&app, &headers).await?;
+    blocking(&app, move |a| a.revoke_token(&id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn check_doc(doc: &str) -> Result<(), ApiError> {
+    doc.parse::<outpost_core::DocumentId>()
+        .map(|_| ())
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_document_id",
+                "not a document id",
+            )
+        })
+}
+
+async fn assign(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Path((id, doc)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    admin(&app, &headers).await?;
+    check_doc(&doc)?;
+    blocking(&app, move |a| a.assign(&id, &doc)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn unassign(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Path((id, doc)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    admin(&app, &headers).await?;
+    blocking(&app, move |a| a.unassign(&id, &doc)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn add_territory(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Path((id, t)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    admin(&app, &headers).await?;
+    blocking(&app, move |a| a.add_territory(&id, &t)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn remove_territory(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Path((id, t)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    admin(&app, &headers).await?;
+    blocking(&app, move |a| a.remove_territory(&id, &t)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,122 @@
+//! Fan-out: which connections have which documents open, so a change merged
+//! from one device is offered to every other device that has the document.
+//!
+//! A notification only says "document D changed"; the connection then asks
+//! the store for the sync message its peer needs. Notifications for the same
+//! document collapse into one, so a slow device never makes the hub drop
+//! data: it simply catches up with one message when it is ready.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
+
+use outpost_core::DocumentId;
+use tokio::sync::Notify;
+
+/// A connection's inbox of changed documents.
+#[derive(Debug, Default)]
+pub struct Inbox {
+    dirty: Mutex<BTreeSet<DocumentId>>,
+    /// Scope may have changed (assignments, revocations).
+    scope_changed: Mutex<bool>,
+    pub notify: Notify,
+}
+
+impl Inbox {
+    /// Takes every document marked changed since the last call.
+    pub fn take(&self) -> Vec<DocumentId> {
+        let mut d = self.dirty.lock().unwrap_or_else(|e| e.into_inner());
+        std::mem::take(&mut *d).into_iter().collect()
+    }
+
+    /// Whether the scope must be recomputed (clears the flag).
+    pub fn take_scope_changed(&self) -> bool {
+        std::mem::take(&mut *self.scope_changed.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+/// The registry of open documents.
+#[derive(Debug, Clone, Default)]
+pub struct Hub {
+    inner: Arc<Mutex<HubInner>>,
+}
+
+#[derive(Debug, Default)]
+struct HubInner {
+    next_id: u64,
+    conns: HashMap<u64, Arc<Inbox>>,
+    by_doc: HashMap<DocumentId, BTreeSet<u64>>,
+}
+
+impl Hub {
+    /// Registers a connection; returns its id and inbox.
+    pub fn connect(&self) -> (u64, Arc<Inbox>) {
+        let mut h = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        h.next_id += 1;
+        let id = h.next_id;
+        let inbox = Arc::new(Inbox::default());
+        h.conns.insert(id, inbox.clone());
+        (id, inbox)
+    }
+
+    /// Forgets a connection.
+    pub fn disconnect(&self, conn: u64) {
+        let mut h = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        h.conns.remove(&conn);
+        h.by_doc.retain(|_, set| {
+            set.remove(&conn);
+            !set.is_empty()
+        });
+    }
+
+    /// Marks that a connection syncs a document.
+    pub fn open(&self, conn: u64, doc: DocumentId) {
+        let mut h = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        h.by_doc.entry(doc).or_default().insert(conn);
+    }
+
+    /// Stops offering a document to a connection (e.g. revoked).
+    pub fn close(&self, conn: u64, doc: DocumentId) {
+        let mut h = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(set) = h.by_doc.get_mut(&doc) {
+            set.remove(&conn);
+        }
+    }
+
+    /// A document changed: wake every connection that has it, except `from`.
+    pub fn changed(&self, doc: DocumentId, from: u64) {
+        let h = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(set) = h.by_doc.get(&doc) {
+            for id in set.iter().filter(|id| **id != from) {
+                if let Some(inbox) = h.conns.get(id) {
+                    inbox
+                        .dirty
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .insert(doc);
+                    inbox.notify.notify_one();
+                }
+            }
+        }
+    }
+
+    /// Assignments or users changed: every connection recomputes its scope.
+    pub fn scope_changed(&self) {
+        let h = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        for inbox in h.conns.values() {
+            *inbox
+                .scope_changed
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()) = true;
+            inbox.notify.notify_one();
+        }
+    }
+
+    /// How many connections are open.
+    pub fn connections(&self) -> usize {
+        self.inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .conns
+            .len()
+    }
+}

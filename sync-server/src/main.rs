@@ -1,0 +1,347 @@
+//! `outpost-server`: the Outpost sync server.
+
+mod access;
+mod auth;
+mod conn;
+mod http;
+mod hub;
+mod state;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use outpost_core::Author;
+use outpost_core::store::{Store, StoreOptions};
+use tokio_util::sync::CancellationToken;
+
+use crate::auth::{AuthDb, Role};
+use crate::state::{AppState, Config};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "outpost-server",
+    version,
+    about = "Outpost sync server: field devices and office staff sync CRM accounts here"
+)]
+struct Cli {
+    /// Where the server keeps its data (documents, users, tokens).
+    #[arg(
+        long,
+        env = "OUTPOST_DATA_DIR",
+        default_value = "./outpost-data",
+        global = true
+    )]
+    data_dir: PathBuf,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the server (the default).
+    Serve(ServeArgs),
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCmd),
+    /// Manage tokens.
+    #[command(subcommand)]
+    Token(TokenCmd),
+    /// Give a user an account (by document id).
+    Assign { user: String, document: String },
+    /// Take an account away from a user.
+    Unassign { user: String, document: String },
+    /// Manage a user's territories.
+    #[command(subcommand)]
+    Territory(TerritoryCmd),
+}
+
+#[derive(Debug, clap::Parser)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "OUTPOST_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Largest websocket frame accepted, in bytes.
+    #[arg(long, env = "OUTPOST_MAX_FRAME_BYTES", default_value_t = 64 * 1024 * 1024)]
+    max_frame_bytes: usize,
+    /// Frames queued per connection before the server waits for the device.
+    #[arg(long, env = "OUTPOST_OUTBOUND_QUEUE", default_value_t = 256)]
+    outbound_queue: usize,
+    /// Seconds a connection's queue may stay full before it is closed.
+    #[arg(long, env = "OUTPOST_SEND_TIMEOUT_SECS", default_value_t = 30)]
+    send_timeout_secs: u64,
+    /// Seconds between pings.
+    #[arg(long, env = "OUTPOST_PING_SECS", default_value_t = 20)]
+    ping_secs: u64,
+    /// Seconds of silence after which a connection is closed.
+    #[arg(long, env = "OUTPOST_IDLE_TIMEOUT_SECS", default_value_t = 60)]
+    idle_timeout_secs: u64,
+    /// Documents kept in memory; idle ones are unloaded.
+    #[arg(long, env = "OUTPOST_CACHE_DOCS", default_value_t = 256)]
+    cache_docs: usize,
+}
+
+impl Default for ServeArgs {
+    fn default() -> Self {
+        Self::parse_from(["serve"])
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCmd {
+    /// Add a user.
+    Add {
+        id: String,
+        #[arg(long, value_enum)]
+        role: Role,
+        #[arg(long)]
+        team: Option<String>,
+    },
+    /// Change a user's role and team.
+    SetRole {
+        id: String,
+        #[arg(long, value_enum)]
+        role: Role,
+        #[arg(long)]
+        team: Option<String>,
+    },
+    /// List users with their territories and assignments.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCmd {
+    /// Issue a token for a user (printed once).
+    Issue {
+        user: String,
+        #[arg(long)]
+        label: Option<String>,
+    },
+    /// Revoke a token (the token itself, or its id from `token list`).
+    Revoke { token: String },
+    /// List a user's tokens (ids only).
+    List { user: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum TerritoryCmd {
+    Add { user: String, territory: String },
+    Remove { user: String, territory: String },
+}
+
+fn open_auth(dir: &Path) -> Result<AuthDb, Box<dyn std::error::Error>> {
+    std::fs::create_dir_all(dir)?;
+    Ok(AuthDb::open(&dir.join("auth.db"))?)
+}
+
+fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
+    let dir = cli.data_dir;
+    match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+        Command::Serve(args) => serve(&dir, args),
+        Command::User(UserCmd::Add { id, role, team }) => {
+            open_auth(&dir)?.add_user(&id, role, team.as_deref())?;
+            println!("user {id} added");
+            Ok(())
+        }
+        Command::User(UserCmd::SetRole { id, role, team }) => {
+            open_auth(&dir)?.set_role(&id, role, team.as_deref())?;
+            println!("user {id} updated");
+            Ok(())
+        }
+        Command::User(UserCmd::List) => {
+            for u in open_auth(&dir)?.users()? {
+                println!("{}", serde_json::to_string(&u)?);
+            }
+            Ok(())
+        }
+        Command::Token(TokenCmd::Issue { user, label }) => {
+            println!("{}", open_auth(&dir)?.issue_token(&user, label.as_deref())?);
+            Ok(())
+        }
+        Command::Token(TokenCmd::Revoke { token }) => {
+            open_auth(&dir)?.revoke_token(&token)?;
+            println!("revoked");
+            Ok(())
+        }
+        Command::Token(TokenCmd::List { user }) => {
+            for (id, label, revoked) in open_auth(&dir)?.tokens(&user)? {
+                println!(
+                    "{id}\t{}\t{}",
+                    label.unwrap_or_default(),
+                    if revoked { "revoked" } else { "active" }
+                );
+            }
+            Ok(())
+        }
+        Command::Assign { user, document } => {
+            document.parse::<outpost_core::DocumentId>()?;
+            open_auth(&dir)?.assign(&user, &document)?;
+            println!("assigned");
+            Ok(())
+        }
+        Command::Unassign { user, document } => {
+            open_auth(&dir)?.unassign(&user, &document)?;
+            println!("unassigned");
+            Ok(())
+        }
+        Command::Territory(TerritoryCmd::Add { user, territory }) => {
+            open_auth(&dir)?.add_territory(&user, &territory)?;
+            println!("territory added");
+            Ok(())
+        }
+        Command::Territory(TerritoryCmd::Remove { user, territory }) => {
+            open_auth(&dir)?.remove_territory(&user, &territory)?;
+            println!("territory removed");
+            Ok(())
+        }
+    }
+}
+
+/// The server's identity, kept in the data directory so its peer and
+/// storage ids survive restarts.
+fn server_identity(dir: &Path) -> Result<String, Box<dyn std::error::Error>> {
+    let path = dir.join("server-id");
+    match std::fs::read_to_string(&path) {
+        Ok(id) if !id.trim().is_empty() => Ok(id.trim().to_owned()),
+        _ => {
+            let id = outpost_core::new_record_id();
+            std::fs::write(&path, &id)?;
+            Ok(id)
+        }
+    }
+}
+
+fn serve(dir: &Path, args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
+    std::fs::create_dir_all(dir)?;
+    let auth = open_auth(dir)?;
+    if !auth.has_admin()? {
+        auth.add_user("admin", Role::Admin, None)?;
+        match std::env::var("OUTPOST_ADMIN_TOKEN") {
+            Ok(t) if t.len() >= 16 => {
+                auth.insert_token("admin", &t, Some("OUTPOST_ADMIN_TOKEN"))?;
+                eprintln!("admin user created with the token from OUTPOST_ADMIN_TOKEN");
+            }
+            Ok(_) => return Err("OUTPOST_ADMIN_TOKEN must be at least 16 characters".into()),
+            Err(_) => {
+                let t = auth.issue_token("admin", Some("first start"))?;
+                println!("admin token (shown once, keep it safe): {t}");
+            }
+        }
+    }
+    let id = server_identity(dir)?;
+    let store = Store::open(
+        dir.join("documents.db"),
+        Author {
+            user_id: "server".into(),
+            device_id: id.clone(),
+        },
+        StoreOptions {
+            cache_docs: args.cache_docs,
+            ..StoreOptions::default()
+        },
+    )?;
+    let metrics = metrics_exporter_prometheus::PrometheusBuilder::new()
+        .install_recorder()
+        .ok();
+    let cfg = Config {
+        listen: args.listen,
+        data_dir: dir.to_owned(),
+        max_frame_bytes: args.max_frame_bytes,
+        outbound_queue: args.outbound_queue.max(1),
+        send_timeout: Duration::from_secs(args.send_timeout_secs),
+        ping_interval: Duration::from_secs(args.ping_secs.max(1)),
+        idle_timeout: Duration::from_secs(args.idle_timeout_secs.max(1)),
+    };
+    let app = Arc::new(AppState {
+        cfg,
+        store: Mutex::new(store),
+        auth: Mutex::new(auth),
+        hub: hub::Hub::default(),
+        peer_id: format!("outpost-server-{id}"),
+        storage_id: id,
+        shutdown: CancellationToken::new(),
+        metrics,
+    });
+    let rt = tokio::runtime::Runtime::new()?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(app.cfg.listen).await?;
+        let addr = listener.local_addr()?;
+        // the line tests and scripts wait for
+        println!("outpost-server listening on http://{addr}");
+        tracing::info!(%addr, data_dir = %app.cfg.data_dir.display(), "listening");
+        tokio::spawn(watch_scope(app.clone()));
+        let shutdown = app.shutdown.clone();
+        tokio::spawn(async move {
+            wait_for_signal().await;
+            tracing::info!("shutting down: finishing in-flight writes");
+            shutdown.cancel();
+        });
+        let stop = app.shutdown.clone();
+        axum::serve(listener, http::router(app.clone()))
+            .with_graceful_shutdown(async move { stop.cancelled().await })
+            .await?;
+        Ok::<_, Box<dyn std::error::Error>>(())
+    })?;
+    // every write was committed inside its request; nothing is buffered
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Assignments may change from the CLI while the server runs: poll the
+/// auth database's change counter and let connections recompute their scope.
+async fn watch_scope(app: state::Shared) {
+    let mut last = app.auth().scope_version().unwrap_or(0);
+    let mut tick = tokio::time::interval(Duration::from_secs(2));
+    loop {
+        tokio::select! {
+            _ = app.shutdown.cancelled() => return,
+            _ = tick.tick() => {
+                let now = app.auth().scope_version().unwrap_or(last);
+                if now != last {
+                    last = now;
+                    app.hub.scope_changed();
+                }
+            }
+        }
+    }
+}
+
+async fn wait_for_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

@@ -1,0 +1,58 @@
+//! Shared server state and settings.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use metrics_exporter_prometheus::PrometheusHandle;
+use outpost_core::store::Store;
+use tokio_util::sync::CancellationToken;
+
+use crate::auth::AuthDb;
+use crate::hub::Hub;
+
+/// Server settings (see `outpost-server serve --help`).
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    /// Largest websocket frame accepted.
+    pub max_frame_bytes: usize,
+    /// Frames queued for one connection before the reader waits.
+    pub outbound_queue: usize,
+    /// How long a full queue may stay full before the connection is closed.
+    pub send_timeout: Duration,
+    pub ping_interval: Duration,
+    /// A connection silent for this long (no frame, no pong) is closed.
+    pub idle_timeout: Duration,
+}
+
+/// Everything a request handler needs.
+#[derive(Debug)]
+pub struct AppState {
+    pub cfg: Config,
+    pub store: Mutex<Store>,
+    pub auth: Mutex<AuthDb>,
+    pub hub: Hub,
+    /// This server's automerge-repo peer id.
+    pub peer_id: String,
+    pub storage_id: String,
+    pub shutdown: CancellationToken,
+    pub metrics: Option<PrometheusHandle>,
+}
+
+pub type Shared = Arc<AppState>;
+
+impl AppState {
+    /// The store (a poisoned lock is recovered: the store itself is consistent
+    /// because every write is one SQLite transaction).
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The auth database.
+    pub fn auth(&self) -> MutexGuard<'_, AuthDb> {
+        self.auth.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
