@@ -64,6 +64,7 @@ pub struct Store {
     /// Documents being received for the first time, not yet valid.
     pending: HashMap<DocumentId, automerge::Automerge>,
     clock: Box<dyn Fn() -> i64 + Send>,
+    listener: Option<Box<dyn Fn(DocumentId) + Send>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -125,6 +126,7 @@ impl Store {
             lru: VecDeque::new(),
             pending: HashMap::new(),
             clock: Box::new(system_now),
+            listener: None,
         };
         if version >= 2 {
             store.reindex_if_needed()?;
@@ -135,6 +137,20 @@ impl Store {
     /// Replaces the clock (ms since the epoch); tests use a fixed one.
     pub fn set_clock(&mut self, clock: impl Fn() -> i64 + Send + 'static) {
         self.clock = Box::new(clock);
+    }
+
+    /// Calls `f` with the document id after every change that reached disk
+    /// (local edits, merges, documents created or received). The sync
+    /// client uses it to push local edits; apps use it to refresh screens.
+    /// `f` runs while the store is busy: it must be quick (e.g. send on a channel).
+    pub fn set_change_listener(&mut self, f: impl Fn(DocumentId) + Send + 'static) {
+        self.listener = Some(Box::new(f));
+    }
+
+    fn changed(&self, id: DocumentId) {
+        if let Some(f) = &self.listener {
+            f(id);
+        }
     }
 
     /// Now, by the store's clock.
@@ -277,6 +293,7 @@ impl Store {
         tx.commit()?;
         self.cache.insert(id, doc);
         self.touch(id);
+        self.changed(id);
         Ok(id)
     }
 
@@ -315,6 +332,7 @@ impl Store {
         append_chunk(&tx, doc, &chunk, now, self.opts.compact_after_chunks)?;
         index::reindex(&tx, doc, &self.opts.phone_region)?;
         tx.commit()?;
+        self.changed(id);
         Ok(())
     }
 

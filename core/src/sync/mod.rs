@@ -3,3 +3,6 @@
 //! the `client` feature); the server is the `sync-server` crate.
 
 pub mod wire;
+
+#[cfg(feature = "client")]
+pub mod client;
