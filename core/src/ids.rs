@@ -99,6 +99,18 @@ impl Author {
         }
     }
 
+    /// The actor id for a document this device had to rebuild `generation`
+    /// times (after refused changes): the device actor with the generation
+    /// appended, so sequence numbers of discarded changes are never reused.
+    pub fn actor_for(&self, generation: u32) -> automerge::ActorId {
+        if generation == 0 {
+            return self.actor();
+        }
+        let mut bytes = self.actor().to_bytes().to_vec();
+        bytes.extend_from_slice(&generation.to_be_bytes());
+        automerge::ActorId::from(bytes.as_slice())
+    }
+
     /// The commit message that attributes a change to this author.
     pub fn commit_message(&self) -> String {
         serde_json::json!({"outpost": 1, "user": self.user_id, "device": self.device_id})

@@ -26,6 +26,8 @@ pub struct CrmDoc {
     id: DocumentId,
     kind: DocKind,
     am: Automerge,
+    /// How often this device rebuilt the document after refused changes.
+    generation: u32,
 }
 
 impl CrmDoc {
@@ -68,7 +70,12 @@ impl CrmDoc {
                 .with_message(author.commit_message())
                 .with_time(now),
         );
-        Ok(Self { id, kind, am })
+        Ok(Self {
+            id,
+            kind,
+            am,
+            generation: 0,
+        })
     }
 
     /// Loads and validates a saved document (or concatenated change chunks).
@@ -84,7 +91,12 @@ impl CrmDoc {
     /// Wraps a validated Automerge document.
     pub fn from_automerge(id: DocumentId, am: Automerge) -> Result<Self> {
         let (kind, _) = schema::validate(&am, id)?;
-        Ok(Self { id, kind, am })
+        Ok(Self {
+            id,
+            kind,
+            am,
+            generation: 0,
+        })
     }
 
     /// Merges bytes from another replica (a saved document or change chunks).
@@ -154,6 +166,28 @@ impl CrmDoc {
     ) -> Option<automerge::sync::Message> {
         use automerge::sync::SyncDoc;
         self.am.generate_sync_message(state)
+    }
+
+    /// The rebuild generation (see [`Author::actor_for`]).
+    pub fn generation(&self) -> u32 {
+        self.generation
+    }
+
+    pub(crate) fn set_generation(&mut self, generation: u32) {
+        self.generation = generation;
+    }
+
+    /// This document as it was at `heads`, as the next generation: what a
+    /// device keeps after the server refused the changes made since.
+    pub fn rebuilt_at(&self, heads: &[ChangeHash]) -> Result<CrmDoc> {
+        let am = self.am.fork_at(heads)?;
+        let (kind, _) = schema::validate(&am, self.id)?;
+        Ok(CrmDoc {
+            id: self.id,
+            kind,
+            am,
+            generation: self.generation + 1,
+        })
     }
 
     /// The document id.
@@ -243,7 +277,7 @@ impl CrmDoc {
         now: i64,
         f: impl FnOnce(&mut Editor<'_>) -> Result<T>,
     ) -> Result<T> {
-        self.am.set_actor(author.actor());
+        self.am.set_actor(author.actor_for(self.generation));
         let doc = self.id;
         let kind = self.kind;
         let mut editor = Editor {
@@ -301,6 +335,7 @@ impl CrmDoc {
             id: self.id,
             kind: self.kind,
             am,
+            generation: self.generation,
         })
     }
 }

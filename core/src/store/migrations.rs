@@ -108,6 +108,18 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (peer, doc_id)
     );
     "#,
+    // 4: refused changes kept as drafts, and the rebuild generation of a document.
+    r#"
+    ALTER TABLE documents ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE drafts (
+        id INTEGER PRIMARY KEY,
+        doc_id TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        changes BLOB NOT NULL
+    );
+    CREATE INDEX drafts_doc ON drafts(doc_id);
+    "#,
 ];
 
 /// The version a fully migrated store has.

@@ -6,11 +6,13 @@
 //! (with `synchronous = FULL`) before it returns, so an acknowledged edit
 //! survives a crash or power loss.
 
+mod drafts;
 mod index;
 mod migrations;
 pub mod queries;
 mod sync;
 
+pub use drafts::Draft;
 pub use sync::SyncReceived;
 
 use std::collections::{HashMap, VecDeque};
@@ -502,11 +504,11 @@ impl Store {
 
 fn load_from_db(conn: &Connection, id: DocumentId) -> Result<CrmDoc> {
     let key = id.to_string();
-    let snapshot: Option<Vec<u8>> = conn
+    let (snapshot, generation): (Option<Vec<u8>>, u32) = conn
         .query_row(
-            "SELECT snapshot FROM documents WHERE doc_id = ?1",
+            "SELECT snapshot, generation FROM documents WHERE doc_id = ?1",
             [&key],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?
         .ok_or(CoreError::DocumentNotFound(id))?;
@@ -516,7 +518,9 @@ fn load_from_db(conn: &Connection, id: DocumentId) -> Result<CrmDoc> {
     for c in chunks {
         bytes.extend_from_slice(&c?);
     }
-    CrmDoc::load(id, &bytes)
+    let mut doc = CrmDoc::load(id, &bytes)?;
+    doc.set_generation(generation);
+    Ok(doc)
 }
 
 fn kind_str(kind: DocKind) -> &'static str {

@@ -59,8 +59,9 @@ pub enum DocSync {
     Synced,
     /// Edits made here are not on the server yet (or the first sync is running).
     Pending,
-    /// The server refused a change; the local data is kept until the user
-    /// fixes or discards it.
+    /// The server refused a change: the account was rebuilt from what the
+    /// server accepted and the refused edits are kept as a draft
+    /// (`Store::drafts`) until the user redoes or discards them.
     NeedsAttention(String),
     /// The server does not have the document for this device.
     Unavailable,
@@ -87,12 +88,17 @@ pub struct SyncStatus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SyncEvent {
     Connected,
-    Disconnected { reason: String },
+    Disconnected {
+        reason: String,
+    },
     /// Changes from elsewhere landed in the store.
     DocumentChanged(DocumentId),
     /// Access was revoked: the document was removed from this device.
     DocumentRemoved(DocumentId),
-    Rejected { document: DocumentId, reason: String },
+    Rejected {
+        document: DocumentId,
+        reason: String,
+    },
     Status(SyncStatus),
 }
 
@@ -148,7 +154,10 @@ impl SyncClient {
 
     /// The current status.
     pub fn status(&self) -> SyncStatus {
-        self.status.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.status
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Events from now on.
@@ -163,7 +172,9 @@ impl SyncClient {
             let s = self.status();
             if s.connected
                 && s.progress.documents_total > 0
-                && s.documents.values().all(|d| matches!(d, DocSync::Synced | DocSync::Unavailable))
+                && s.documents
+                    .values()
+                    .all(|d| matches!(d, DocSync::Synced | DocSync::Unavailable))
             {
                 return true;
             }
@@ -194,7 +205,8 @@ struct Runner {
     local_rx: mpsc::UnboundedReceiver<DocumentId>,
 }
 
-type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 struct Session {
     peer_id: String,
@@ -247,10 +259,13 @@ impl Runner {
         if let Ok(v) = format!("Bearer {}", self.cfg.token).parse() {
             req.headers_mut().insert("Authorization", v);
         }
-        let (ws, _) = tokio::time::timeout(Duration::from_secs(10), tokio_tungstenite::connect_async(req))
-            .await
-            .map_err(|_| SessionError::Connect("timed out".into()))?
-            .map_err(|e| SessionError::Connect(e.to_string()))?;
+        let (ws, _) = tokio::time::timeout(
+            Duration::from_secs(10),
+            tokio_tungstenite::connect_async(req),
+        )
+        .await
+        .map_err(|_| SessionError::Connect("timed out".into()))?
+        .map_err(|e| SessionError::Connect(e.to_string()))?;
         Ok(ws)
     }
 
@@ -275,7 +290,9 @@ impl Runner {
         .await?;
         let server_id = match tokio::time::timeout(Duration::from_secs(10), recv(&mut ws)).await {
             Ok(Ok(WireMessage::Peer { sender_id, .. })) => sender_id,
-            Ok(Ok(WireMessage::Error { message, .. })) => return Err(SessionError::Server(message)),
+            Ok(Ok(WireMessage::Error { message, .. })) => {
+                return Err(SessionError::Server(message));
+            }
             Ok(Ok(_)) => return Err(SessionError::Protocol("expected peer".into())),
             Ok(Err(e)) => return Err(e),
             Err(_) => return Err(SessionError::Protocol("no answer to join".into())),
@@ -339,7 +356,13 @@ impl Runner {
     }
 
     /// Sends whatever the server needs about `doc`.
-    async fn offer(&self, ws: &mut Ws, session: &mut Session, doc: DocumentId, request: bool) -> Result<(), SessionError> {
+    async fn offer(
+        &self,
+        ws: &mut Ws,
+        session: &mut Session,
+        doc: DocumentId,
+        request: bool,
+    ) -> Result<(), SessionError> {
         if session.attention.contains(&doc) {
             return Ok(());
         }
@@ -381,12 +404,24 @@ impl Runner {
         if session.attention.contains(&doc) {
             return;
         }
+        let draft = lock(&self.store)
+            .drafts(Some(doc))
+            .ok()
+            .and_then(|d| d.last().map(|d| d.reason.clone()));
+        if let Some(reason) = draft {
+            self.set_status(|s| {
+                s.documents.insert(doc, DocSync::NeedsAttention(reason));
+            });
+            return;
+        }
         let synced = {
             let mut store = lock(&self.store);
             match (store.contains(doc), session.states.get(&doc)) {
                 (Ok(true), Some(st)) => {
                     let ours = store.heads(doc).unwrap_or_default();
-                    st.their_heads.as_ref().is_some_and(|theirs| ours.iter().all(|h| theirs.contains(h)))
+                    st.their_heads
+                        .as_ref()
+                        .is_some_and(|theirs| ours.iter().all(|h| theirs.contains(h)))
                         || st.shared_heads == ours
                 }
                 _ => false,
@@ -397,22 +432,42 @@ impl Runner {
             synced && s.documents.get(&doc) != Some(&DocSync::Synced)
         };
         self.set_status(|s| {
-            s.documents.insert(doc, if synced { DocSync::Synced } else { DocSync::Pending });
-            s.progress.documents_done = s.documents.values().filter(|d| **d == DocSync::Synced).count();
+            s.documents.insert(
+                doc,
+                if synced {
+                    DocSync::Synced
+                } else {
+                    DocSync::Pending
+                },
+            );
+            s.progress.documents_done = s
+                .documents
+                .values()
+                .filter(|d| **d == DocSync::Synced)
+                .count();
         });
         if newly_synced && let Some(st) = session.states.get(&doc) {
             let _ = lock(&self.store).save_sync_state(SERVER_PEER, doc, st);
         }
     }
 
-    async fn on_message(&self, ws: &mut Ws, session: &mut Session, msg: WireMessage) -> Result<(), SessionError> {
+    async fn on_message(
+        &self,
+        ws: &mut Ws,
+        session: &mut Session,
+        msg: WireMessage,
+    ) -> Result<(), SessionError> {
         match msg {
             WireMessage::Scope { documents, .. } => {
                 let new: BTreeMap<DocumentId, bool> = documents
                     .iter()
                     .filter_map(|d| d.document_id.parse().ok().map(|id| (id, d.writable)))
                     .collect();
-                let local: Vec<DocumentId> = lock(&self.store).document_ids()?.into_iter().map(|(d, _)| d).collect();
+                let local: Vec<DocumentId> = lock(&self.store)
+                    .document_ids()?
+                    .into_iter()
+                    .map(|(d, _)| d)
+                    .collect();
                 for doc in &local {
                     if new.contains_key(doc) {
                         continue;
@@ -420,7 +475,10 @@ impl Runner {
                     // Known to the server before (in the old scope, or a saved
                     // sync state shows it was synced): access was revoked.
                     let was_synced = session.scope.contains_key(doc)
-                        || !lock(&self.store).sync_state(SERVER_PEER, *doc)?.shared_heads.is_empty();
+                        || !lock(&self.store)
+                            .sync_state(SERVER_PEER, *doc)?
+                            .shared_heads
+                            .is_empty();
                     if was_synced {
                         {
                             let mut store = lock(&self.store);
@@ -436,10 +494,16 @@ impl Runner {
                 }
                 session.scope = new;
                 self.set_status(|s| {
-                    s.documents.retain(|d, _| session.scope.contains_key(d) || local.contains(d));
+                    s.documents
+                        .retain(|d, _| session.scope.contains_key(d) || local.contains(d));
                     s.progress.documents_total = session.scope.len();
                 });
-                let docs: Vec<DocumentId> = session.scope.keys().copied().chain(local.iter().copied()).collect();
+                let docs: Vec<DocumentId> = session
+                    .scope
+                    .keys()
+                    .copied()
+                    .chain(local.iter().copied())
+                    .collect();
                 let mut seen = HashSet::new();
                 for doc in docs {
                     if seen.insert(doc) {
@@ -447,9 +511,13 @@ impl Runner {
                     }
                 }
             }
-            WireMessage::Sync { document_id, data, .. } => {
+            WireMessage::Sync {
+                document_id, data, ..
+            } => {
                 let Ok(doc) = document_id.parse::<DocumentId>() else {
-                    return Err(SessionError::Protocol("invalid document id from server".into()));
+                    return Err(SessionError::Protocol(
+                        "invalid document id from server".into(),
+                    ));
                 };
                 let mut state = self.state_for(session, doc)?;
                 let received = lock(&self.store).receive_sync_message(doc, &mut state, &data);
@@ -466,7 +534,8 @@ impl Runner {
                         tracing::warn!(doc = %doc, error = %e, "refused a change from the server");
                         session.attention.insert(doc);
                         self.set_status(|s| {
-                            s.documents.insert(doc, DocSync::NeedsAttention(e.to_string()));
+                            s.documents
+                                .insert(doc, DocSync::NeedsAttention(e.to_string()));
                         });
                         return Ok(());
                     }
@@ -480,13 +549,46 @@ impl Runner {
                     });
                 }
             }
-            WireMessage::Rejected { document_id, reason, .. } => {
-                if let Ok(doc) = document_id.parse::<DocumentId>() {
-                    session.attention.insert(doc);
-                    self.set_status(|s| {
-                        s.documents.insert(doc, DocSync::NeedsAttention(reason.clone()));
-                    });
-                    let _ = self.events.send(SyncEvent::Rejected { document: doc, reason });
+            WireMessage::Rejected {
+                document_id,
+                reason,
+                server_heads,
+                ..
+            } => {
+                let Ok(doc) = document_id.parse::<DocumentId>() else {
+                    return Ok(());
+                };
+                let heads: Vec<automerge::ChangeHash> =
+                    server_heads.iter().filter_map(|h| h.parse().ok()).collect();
+                // Rebuild from what the server accepted and keep our refused
+                // edits as a draft; then sync on from there.
+                let set_aside = lock(&self.store).set_aside_refused(doc, &heads, &reason);
+                match set_aside {
+                    Ok(_) => {
+                        session.states.remove(&doc);
+                        self.set_status(|s| {
+                            s.documents
+                                .insert(doc, DocSync::NeedsAttention(reason.clone()));
+                        });
+                        let _ = self.events.send(SyncEvent::Rejected {
+                            document: doc,
+                            reason,
+                        });
+                        self.offer(ws, session, doc, false).await?;
+                    }
+                    Err(e) => {
+                        // e.g. a new account the server refused: keep it as it is
+                        tracing::info!(doc = %doc, error = %e, "refused document kept as is");
+                        session.attention.insert(doc);
+                        self.set_status(|s| {
+                            s.documents
+                                .insert(doc, DocSync::NeedsAttention(reason.clone()));
+                        });
+                        let _ = self.events.send(SyncEvent::Rejected {
+                            document: doc,
+                            reason,
+                        });
+                    }
                 }
             }
             WireMessage::Error { message, .. } => return Err(SessionError::Server(message)),
@@ -497,8 +599,12 @@ impl Runner {
 }
 
 async fn send(ws: &mut Ws, msg: &WireMessage) -> Result<(), SessionError> {
-    let bytes = msg.encode().map_err(|e| SessionError::Protocol(e.to_string()))?;
-    ws.send(Message::Binary(bytes.into())).await.map_err(|_| SessionError::Lost)
+    let bytes = msg
+        .encode()
+        .map_err(|e| SessionError::Protocol(e.to_string()))?;
+    ws.send(Message::Binary(bytes.into()))
+        .await
+        .map_err(|_| SessionError::Lost)
 }
 
 async fn recv(ws: &mut Ws) -> Result<WireMessage, SessionError> {

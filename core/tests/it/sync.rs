@@ -179,3 +179,59 @@ fn a_sync_message_that_breaks_the_schema_is_refused_and_nothing_changes() {
             .is_err()
     );
 }
+
+#[test]
+fn after_a_refusal_the_device_rebuilds_keeps_a_draft_and_writes_on() {
+    let mut server = memory_store("server", NOW);
+    let mut device = memory_store("rep", NOW);
+    let doc = server
+        .create_account(Account {
+            name: "A".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let (mut s_srv, mut s_dev) = (State::new(), State::new());
+    run(&mut device, &mut s_dev, &mut server, &mut s_srv, doc);
+    let server_heads = server.heads(doc).unwrap();
+
+    // an edit the server refuses (here: never sent; the server said no)
+    let refused = device
+        .create(
+            doc,
+            Contact {
+                first_name: "Refused".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let draft = device
+        .set_aside_refused(doc, &server_heads, "read-only")
+        .unwrap()
+        .unwrap();
+    assert_eq!(device.heads(doc).unwrap(), server_heads);
+    assert!(device.get::<Contact>(doc, &refused).unwrap().is_none());
+    assert_eq!(device.drafts(Some(doc)).unwrap()[0].id, draft);
+    let view = device.draft_view(draft).unwrap();
+    assert_eq!(
+        view.get::<Contact>(&refused).unwrap().record.first_name,
+        "Refused"
+    );
+
+    // a later edit syncs: a fresh actor id, so no clash with the discarded sequence numbers
+    let later = device
+        .create(
+            doc,
+            Contact {
+                first_name: "Later".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let (mut s_srv, mut s_dev) = (State::new(), State::new());
+    run(&mut device, &mut s_dev, &mut server, &mut s_srv, doc);
+    assert!(server.get::<Contact>(doc, &later).unwrap().is_some());
+    assert!(server.get::<Contact>(doc, &refused).unwrap().is_none());
+    assert_eq!(server.heads(doc).unwrap(), device.heads(doc).unwrap());
+    device.discard_draft(draft).unwrap();
+    assert!(device.drafts(None).unwrap().is_empty());
+}

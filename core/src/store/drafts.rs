@@ -1,0 +1,134 @@
+//! Changes the server refused. Automerge history cannot drop a change, so a
+//! device whose change was refused rebuilds the document from the last heads
+//! the server accepted (under a new actor id, so sequence numbers are never
+//! reused) and keeps what it had made since as a draft: visible, viewable,
+//! never silently lost, until the user discards it.
+
+use automerge::ChangeHash;
+use rusqlite::params;
+use serde::Serialize;
+
+use super::{Store, index, write_snapshot};
+use crate::doc::CrmDoc;
+use crate::error::{CoreError, Result};
+use crate::ids::DocumentId;
+
+/// A refused set of changes kept for the user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Draft {
+    pub id: i64,
+    pub doc_id: DocumentId,
+    pub created_at: i64,
+    /// Why the server refused it (no personal data).
+    pub reason: String,
+}
+
+impl Store {
+    /// Rebuilds `doc` from `server_heads` after the server refused the changes
+    /// made since, keeping those changes as a draft. Returns the draft id, or
+    /// `None` when nothing here was beyond the server's heads. Fails (and
+    /// changes nothing) when this store does not know all of `server_heads`.
+    pub fn set_aside_refused(
+        &mut self,
+        doc: DocumentId,
+        server_heads: &[ChangeHash],
+        reason: &str,
+    ) -> Result<Option<i64>> {
+        self.load(doc)?;
+        let now = self.now();
+        let current = self
+            .cache
+            .get(&doc)
+            .ok_or(CoreError::DocumentNotFound(doc))?;
+        if server_heads.is_empty()
+            || server_heads
+                .iter()
+                .any(|h| current.automerge().get_change_meta_by_hash(h).is_none())
+        {
+            return Err(CoreError::Invalid(
+                "the server's heads are not known here".into(),
+            ));
+        }
+        let pending = current.save_after(server_heads);
+        if current.automerge().get_changes(server_heads).is_empty() {
+            return Ok(None);
+        }
+        let rebuilt: CrmDoc = current.rebuilt_at(server_heads)?;
+        let key = doc.to_string();
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO drafts(doc_id, created_at, reason, changes) VALUES (?1, ?2, ?3, ?4)",
+            params![key, now, reason, pending],
+        )?;
+        let draft = tx.last_insert_rowid();
+        write_snapshot(&tx, &rebuilt, now)?;
+        tx.execute(
+            "UPDATE documents SET generation = ?2 WHERE doc_id = ?1",
+            params![key, rebuilt.generation()],
+        )?;
+        tx.execute("DELETE FROM sync_states WHERE doc_id = ?1", [&key])?;
+        index::reindex(&tx, &rebuilt, &self.opts.phone_region)?;
+        tx.commit()?;
+        tracing::info!(doc = %doc, draft, "refused changes set aside as a draft");
+        self.cache.insert(doc, rebuilt);
+        self.touch(doc);
+        self.changed(doc);
+        Ok(Some(draft))
+    }
+
+    /// Drafts of a document (all documents with `None`), oldest first.
+    pub fn drafts(&self, doc: Option<DocumentId>) -> Result<Vec<Draft>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT id, doc_id, created_at, reason FROM drafts WHERE ?1 IS NULL OR doc_id = ?1 ORDER BY id",
+        )?;
+        let rows = st.query_map([doc.map(|d| d.to_string())], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, doc_id, created_at, reason) = row?;
+            out.push(Draft {
+                id,
+                doc_id: doc_id.parse()?,
+                created_at,
+                reason,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The document as it would be with the draft's changes: read-only, for
+    /// the user to see what was refused (and redo what is still wanted).
+    pub fn draft_view(&mut self, draft: i64) -> Result<CrmDoc> {
+        let (doc, changes): (String, Vec<u8>) = self.conn.query_row(
+            "SELECT doc_id, changes FROM drafts WHERE id = ?1",
+            [draft],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let doc: DocumentId = doc.parse()?;
+        let mut view = self.doc(doc)?.clone();
+        view.merge_bytes(&changes)?;
+        Ok(view)
+    }
+
+    /// Throws a draft away.
+    pub fn discard_draft(&mut self, draft: i64) -> Result<()> {
+        let doc: Option<String> = self
+            .conn
+            .query_row("SELECT doc_id FROM drafts WHERE id = ?1", [draft], |r| {
+                r.get(0)
+            })
+            .ok();
+        self.conn
+            .execute("DELETE FROM drafts WHERE id = ?1", [draft])?;
+        if let Some(d) = doc.and_then(|d| d.parse().ok()) {
+            self.changed(d);
+        }
+        Ok(())
+    }
+}
