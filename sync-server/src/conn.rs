@@ -135,18 +135,20 @@ pub async fn run(socket: WebSocket, app: Shared, user: User) {
     finish(out, writer).await;
 }
 
-async fn finish(out: mpsc::Sender<Message>, writer: tokio::task::JoinHandle<()>) {
+async fn finish(out: mpsc::Sender<Message>, mut writer: tokio::task::JoinHandle<()>) {
     let _ = tokio::time::timeout(
         std::time::Duration::from_secs(1),
         out.send(Message::Close(None)),
     )
     .await;
     drop(out);
-    if tokio::time::timeout(std::time::Duration::from_secs(5), writer)
+    if tokio::time::timeout(std::time::Duration::from_secs(5), &mut writer)
         .await
         .is_err()
     {
-        tracing::debug!("writer did not finish; dropped");
+        // blocked on a device that stopped reading: abort, which drops the socket
+        writer.abort();
+        tracing::debug!("writer aborted: the device stopped reading");
     }
     metrics::gauge!("outpost_connections").decrement(1.0);
 }

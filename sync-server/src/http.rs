@@ -227,9 +227,10 @@ async fn revoke_token(
     Ok(StatusCode::NO_CONTENT)
 }
 
-fn check_doc(doc: &str) -> Result<(), ApiError> {
+/// Parses a document id (bare or an `automerge:` URL) into its canonical form.
+fn check_doc(doc: &str) -> Result<String, ApiError> {
     doc.parse::<outpost_core::DocumentId>()
-        .map(|_| ())
+        .map(|d| d.to_string())
         .map_err(|_| {
             ApiError::new(
                 StatusCode::BAD_REQUEST,
@@ -245,7 +246,7 @@ async fn assign(
     Path((id, doc)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     admin(&app, &headers).await?;
-    check_doc(&doc)?;
+    let doc = check_doc(&doc)?;
     blocking(&app, move |a| a.assign(&id, &doc)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -256,6 +257,7 @@ async fn unassign(
     Path((id, doc)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     admin(&app, &headers).await?;
+    let doc = check_doc(&doc)?;
     blocking(&app, move |a| a.unassign(&id, &doc)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

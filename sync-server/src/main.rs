@@ -193,12 +193,14 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             Ok(())
         }
         Command::Assign { user, document } => {
-            document.parse::<outpost_core::DocumentId>()?;
+            // accepts `automerge:<id>` too; stored as the bare id
+            let document = document.parse::<outpost_core::DocumentId>()?.to_string();
             open_auth(&dir)?.assign(&user, &document)?;
             println!("assigned");
             Ok(())
         }
         Command::Unassign { user, document } => {
+            let document = document.parse::<outpost_core::DocumentId>()?.to_string();
             open_auth(&dir)?.unassign(&user, &document)?;
             println!("unassigned");
             Ok(())

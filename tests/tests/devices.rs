@@ -1,0 +1,350 @@
+//! Real devices (stores + the sync client) against the real server binary.
+
+#![allow(clippy::unwrap_used)]
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use outpost_core::model::{Account, Contact, RecordKind};
+use outpost_core::store::{Store, StoreOptions};
+use outpost_core::sync::client::{ClientConfig, DocSync, SharedStore, SyncClient};
+use outpost_core::{Author, DocumentId};
+use outpost_e2e::Server;
+
+const WAIT: Duration = Duration::from_secs(20);
+
+struct Device {
+    store: SharedStore,
+    client: Option<SyncClient>,
+    _dir: tempfile::TempDir,
+}
+
+impl Device {
+    fn new(user: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let author = Author {
+            user_id: user.into(),
+            device_id: outpost_core::new_record_id(),
+        };
+        let store = Store::open(
+            dir.path().join("device.db"),
+            author,
+            StoreOptions::default(),
+        )
+        .unwrap();
+        Self {
+            store: Arc::new(Mutex::new(store)),
+            client: None,
+            _dir: dir,
+        }
+    }
+
+    fn online(&mut self, server: &Server, token: &str) {
+        let mut cfg = ClientConfig::new(server.url(), token);
+        cfg.max_backoff = Duration::from_millis(500);
+        self.client = Some(SyncClient::start(self.store.clone(), cfg));
+    }
+
+    async fn offline(&mut self) {
+        if let Some(c) = self.client.take() {
+            c.stop().await;
+        }
+    }
+
+    async fn synced(&self) {
+        let c = self.client.as_ref().unwrap();
+        assert!(
+            c.wait_until_synced(WAIT).await,
+            "not synced: {:?}",
+            c.status()
+        );
+    }
+
+    fn store(&self) -> std::sync::MutexGuard<'_, Store> {
+        self.store.lock().unwrap()
+    }
+
+    /// Waits until `f` holds for this device's store.
+    async fn until(&self, what: &str, f: impl Fn(&mut Store) -> bool) {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        while tokio::time::Instant::now() < deadline {
+            if f(&mut self.store()) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("timed out waiting for: {what}");
+    }
+}
+
+async fn create_account(device: &mut Device, name: &str) -> DocumentId {
+    device
+        .store()
+        .create_account(Account {
+            name: name.into(),
+            ..Default::default()
+        })
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offline_edits_on_two_devices_merge_and_the_same_field_conflicts() {
+    let server = Server::start();
+    let kari_token = server.add_user("kari", "rep", Some("west"));
+    let ola_token = server.add_user("ola", "rep", Some("west"));
+
+    let mut a = Device::new("kari");
+    let doc = create_account(&mut a, "Fjord Fisk AS").await;
+    let contact = a
+        .store()
+        .create(
+            doc,
+            Contact {
+                first_name: "Kari".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    a.online(&server, &kari_token);
+    a.synced().await; // the new account is on the server, assigned to kari
+    server.assign("ola", &doc.to_string());
+    let mut b = Device::new("ola");
+    b.online(&server, &ola_token);
+    b.until("ola has the account", |s| s.contains(doc).unwrap())
+        .await;
+    b.synced().await;
+
+    // both go offline and edit the same contact
+    a.offline().await;
+    b.offline().await;
+    a.store()
+        .modify::<Contact>(doc, &contact, |c| {
+            c.title = Some("CEO".into());
+            c.last_name = "Nordmann".into();
+        })
+        .unwrap();
+    b.store()
+        .modify::<Contact>(doc, &contact, |c| {
+            c.title = Some("CFO".into());
+            c.language = Some("nb".into());
+        })
+        .unwrap();
+
+    a.online(&server, &kari_token);
+    b.online(&server, &ola_token);
+    a.synced().await;
+    b.synced().await;
+    let both = |s: &mut Store| {
+        let c = s.get::<Contact>(doc, &contact).unwrap().unwrap().record;
+        c.last_name == "Nordmann"
+            && c.language.as_deref() == Some("nb")
+            && !s.conflicts(doc).unwrap().is_empty()
+    };
+    a.until("kari sees both edits and the conflict", both).await;
+    b.until("ola sees both edits and the conflict", both).await;
+    let ha = a.store().heads(doc).unwrap();
+    b.until("same heads", |s| s.heads(doc).unwrap() == ha).await;
+
+    let conflicts = a.store().conflicts(doc).unwrap();
+    assert_eq!(conflicts.len(), 1);
+    assert_eq!(
+        (conflicts[0].kind, conflicts[0].field.as_str()),
+        (RecordKind::Contact, "title")
+    );
+    let mut who: Vec<(String, String)> = conflicts[0]
+        .values
+        .iter()
+        .map(|v| {
+            (
+                v.value.as_str().unwrap().to_owned(),
+                v.author.clone().unwrap().user_id,
+            )
+        })
+        .collect();
+    who.sort();
+    assert_eq!(
+        who,
+        [
+            ("CEO".to_string(), "kari".to_string()),
+            ("CFO".to_string(), "ola".to_string())
+        ]
+    );
+
+    // ola picks kari's value; the resolution reaches kari
+    let pick = conflicts[0]
+        .values
+        .iter()
+        .find(|v| v.value == "CEO")
+        .unwrap()
+        .value_id
+        .clone();
+    b.store()
+        .resolve_conflict(doc, RecordKind::Contact, &contact, "title", &pick)
+        .unwrap();
+    a.until("the conflict is resolved on kari's phone", |s| {
+        s.conflicts(doc).unwrap().is_empty()
+    })
+    .await;
+    a.offline().await;
+    b.offline().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_edits_survive_a_server_kill_and_devices_catch_up() {
+    let mut server = Server::start();
+    let token = server.add_user("kari", "rep", None);
+    let mut a = Device::new("kari");
+    let doc = create_account(&mut a, "Crash AS").await;
+    a.online(&server, &token);
+    a.synced().await;
+    let mut ids = Vec::new();
+    for i in 0..20 {
+        ids.push(
+            a.store()
+                .create(
+                    doc,
+                    Contact {
+                        first_name: format!("P{i}"),
+                        ..Default::default()
+                    },
+                )
+                .unwrap(),
+        );
+    }
+    a.synced().await; // every edit acknowledged by the server's heads
+
+    server.kill();
+    // edits made while the server is down
+    let late = a
+        .store()
+        .create(
+            doc,
+            Contact {
+                first_name: "WhileDown".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    server.restart();
+
+    // the same device reconnects on its own and pushes what it made meanwhile
+    a.synced().await;
+    // a fresh device of the same user sees everything
+    let mut c = Device::new("kari");
+    c.online(&server, &token);
+    c.until("the fresh device has every contact", |s| {
+        s.contains(doc).unwrap() && s.list::<Contact>(doc).unwrap().len() == 21
+    })
+    .await;
+    for id in ids.iter().chain([&late]) {
+        assert!(c.store().get::<Contact>(doc, id).unwrap().is_some());
+    }
+    a.offline().await;
+    c.offline().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scope_permissions_read_only_and_revocation() {
+    let server = Server::start();
+    let owner_token = server.add_user("kari", "rep", None);
+    let other_token = server.add_user("per", "rep", None);
+    let viewer_token = server.add_user("vera", "viewer", None);
+
+    let mut owner = Device::new("kari");
+    let doc = create_account(&mut owner, "Secret AS").await;
+    owner.online(&server, &owner_token);
+    owner.synced().await;
+
+    // another rep sees nothing of it
+    let mut other = Device::new("per");
+    other.online(&server, &other_token);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(!other.store().contains(doc).unwrap());
+
+    // a viewer with the account assigned reads it but cannot write
+    server.assign("vera", &doc.to_string());
+    let mut viewer = Device::new("vera");
+    viewer.online(&server, &viewer_token);
+    viewer
+        .until("the viewer has the account", |s| s.contains(doc).unwrap())
+        .await;
+    viewer.synced().await;
+    let attempted = viewer
+        .store()
+        .create(
+            doc,
+            Contact {
+                first_name: "Sneaky".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let client = viewer.client.as_ref().unwrap();
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        if let Some(DocSync::NeedsAttention(reason)) = client.status().documents.get(&doc) {
+            assert!(reason.contains("read-only"), "{reason}");
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no rejection: {:?}",
+            client.status()
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    // never on the server; on the device it was set aside as a draft, and the
+    // account itself is back to what the server accepted
+    let drafts = viewer.store().drafts(Some(doc)).unwrap();
+    assert_eq!(drafts.len(), 1);
+    assert!(
+        viewer
+            .store()
+            .get::<Contact>(doc, &attempted)
+            .unwrap()
+            .is_none()
+    );
+    let view = viewer.store().draft_view(drafts[0].id).unwrap();
+    assert_eq!(
+        view.get::<Contact>(&attempted).unwrap().record.first_name,
+        "Sneaky"
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        owner
+            .store()
+            .get::<Contact>(doc, &attempted)
+            .unwrap()
+            .is_none()
+    );
+    // the viewer keeps receiving the owner's edits after the rebuild
+    let from_owner = owner
+        .store()
+        .create(
+            doc,
+            Contact {
+                first_name: "FromOwner".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    viewer
+        .until("the owner's later edit reaches the viewer", |s| {
+            s.get::<Contact>(doc, &from_owner).unwrap().is_some()
+        })
+        .await;
+    // discarding the draft clears the attention state
+    viewer.store().discard_draft(drafts[0].id).unwrap();
+    assert!(viewer.store().drafts(Some(doc)).unwrap().is_empty());
+
+    // revocation removes the account from the viewer's device
+    server.cli(&["unassign", "vera", &doc.to_string()]);
+    viewer
+        .until("the revoked account is gone from the device", |s| {
+            !s.contains(doc).unwrap()
+        })
+        .await;
+    owner.offline().await;
+    other.offline().await;
+    viewer.offline().await;
+}
