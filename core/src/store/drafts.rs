@@ -70,8 +70,7 @@ impl Store {
         index::reindex(&tx, &rebuilt, &self.opts.phone_region)?;
         tx.commit()?;
         tracing::info!(doc = %doc, draft, "refused changes set aside as a draft");
-        self.cache.insert(doc, rebuilt);
-        self.touch(doc);
+        self.cache_insert(doc, rebuilt);
         self.changed(doc);
         Ok(Some(draft))
     }

@@ -14,7 +14,6 @@ const TABLES: &[&str] = &[
     "idx_accounts",
     "idx_tags",
     "idx_contacts",
-    "idx_contacts_fts",
     "idx_phones",
     "idx_deals",
     "idx_stages",
@@ -28,6 +27,11 @@ const TABLES: &[&str] = &[
 
 /// Removes every index row of a document.
 pub(crate) fn remove(tx: &Transaction<'_>, doc_id: &str) -> Result<()> {
+    // search rows carry the rowid of their contact row (see index_account)
+    tx.execute(
+        "DELETE FROM idx_contacts_fts WHERE rowid IN (SELECT rowid FROM idx_contacts WHERE doc_id = ?1)",
+        [doc_id],
+    )?;
     for t in TABLES {
         tx.execute(&format!("DELETE FROM {t} WHERE doc_id = ?1"), [doc_id])?;
     }
@@ -84,7 +88,7 @@ fn index_account(tx: &Transaction<'_>, doc: &CrmDoc, id: &str, region: &str) -> 
     let mut contacts =
         tx.prepare_cached("INSERT INTO idx_contacts VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)")?;
     let mut fts = tx.prepare_cached(
-        "INSERT INTO idx_contacts_fts(name, emails, company, doc_id, contact_id) VALUES (?1,?2,?3,?4,?5)",
+        "INSERT INTO idx_contacts_fts(rowid, name, emails, company, doc_id, contact_id) VALUES (?1,?2,?3,?4,?5,?6)",
     )?;
     let mut dates = tx.prepare_cached("INSERT INTO idx_dates VALUES (?1,?2,?3,?4,?5,?6,?7)")?;
     for c in doc.list::<Contact>().into_iter().map(|r| r.record) {
@@ -103,14 +107,9 @@ fn index_account(tx: &Transaction<'_>, doc: &CrmDoc, id: &str, region: &str) -> 
         if c.meta.archived {
             continue;
         }
-        let emails: Vec<&str> = c.emails.iter().map(|e| e.address.as_str()).collect();
-        fts.execute(params![
-            c.full_name(),
-            emails.join(" "),
-            account.name,
-            id,
-            cid
-        ])?;
+        let rowid = tx.last_insert_rowid();
+        let emails: Vec<String> = c.emails.iter().map(|e| searchable_email(&e.address)).collect();
+        fts.execute(params![rowid, c.full_name(), emails.join(" "), account.name, id, cid])?;
         for p in &c.phones {
             if let Some(e164) = phone::normalize(&p.number, region) {
                 phones.execute(params![e164, id, cid, p.label])?;
@@ -266,6 +265,19 @@ fn insert_tags(
         st.execute(params![doc, kind, record, t])?;
     }
     Ok(())
+}
+
+/// What of an e-mail address is worth searching: the local part and the
+/// domain without its top-level label (`kari@fjord-fisk.no` → `kari
+/// fjord-fisk`). The TLD would make a prefix like "no" match every contact.
+fn searchable_email(address: &str) -> String {
+    match address.rsplit_once('@') {
+        Some((local, domain)) => {
+            let domain = domain.rsplit_once('.').map_or(domain, |(d, _)| d);
+            format!("{local} {domain}")
+        }
+        None => address.to_owned(),
+    }
 }
 
 /// The serde name of a unit enum value (`Some(AccountType::Customer)` → "customer").

@@ -120,6 +120,15 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX drafts_doc ON drafts(doc_id);
     "#,
+    // 5: search rows share the rowid of their idx_contacts row (so a
+    // document's rows are deleted by key, not by a scan), ranked with
+    // name > e-mail > company; rebuilt from the documents.
+    r#"
+    DELETE FROM idx_contacts_fts;
+    INSERT INTO idx_contacts_fts(idx_contacts_fts, rank) VALUES ('rank', 'bm25(10.0, 5.0, 1.0)');
+    INSERT INTO meta(key, value) VALUES ('reindex', '1')
+        ON CONFLICT(key) DO UPDATE SET value = '1';
+    "#,
 ];
 
 /// The version a fully migrated store has.

@@ -248,18 +248,24 @@ impl Store {
         let mut doc = load_from_db(&self.conn, id)?;
         let before = doc.heads();
         let migrated = doc.migrate(&self.author, (self.clock)())?;
-        self.cache.insert(id, doc);
-        self.touch(id);
+        self.cache_insert(id, doc);
         if migrated {
             tracing::info!(doc = %id, "document migrated to the current schema");
             self.persist_changes(id, &before)?;
         }
+        Ok(())
+    }
+
+    /// Puts a document in the cache, unloading the least recently used ones
+    /// beyond `cache_docs` (they are on disk; memory stays bounded).
+    fn cache_insert(&mut self, id: DocumentId, doc: CrmDoc) {
+        self.cache.insert(id, doc);
+        self.touch(id);
         while self.lru.len() > self.opts.cache_docs.max(1) {
             if let Some(old) = self.lru.pop_front() {
                 self.cache.remove(&old);
             }
         }
-        Ok(())
     }
 
     fn touch(&mut self, id: DocumentId) {
@@ -293,8 +299,7 @@ impl Store {
         insert_document(&tx, &doc, now)?;
         index::reindex(&tx, &doc, &self.opts.phone_region)?;
         tx.commit()?;
-        self.cache.insert(id, doc);
-        self.touch(id);
+        self.cache_insert(id, doc);
         self.changed(id);
         Ok(id)
     }

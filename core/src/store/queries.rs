@@ -334,12 +334,12 @@ impl Store {
             return Ok(Vec::new());
         };
         let mut st = self.conn().prepare_cached(
-            "SELECT f.doc_id, f.contact_id, c.full_name, c.title, c.email, c.phone, f.company
-             FROM idx_contacts_fts f
-             JOIN idx_contacts c ON c.doc_id = f.doc_id AND c.id = f.contact_id
-             WHERE idx_contacts_fts MATCH ?1
-             ORDER BY bm25(idx_contacts_fts, 10.0, 5.0, 1.0), c.full_name
-             LIMIT ?2",
+            // rank and cut inside FTS5 first, then join only the rows kept
+            "SELECT c.doc_id, c.id, c.full_name, c.title, c.email, c.phone, f.company
+             FROM (SELECT rowid, company, rank FROM idx_contacts_fts
+                   WHERE idx_contacts_fts MATCH ?1 ORDER BY rank LIMIT ?2) f
+             JOIN idx_contacts c ON c.rowid = f.rowid
+             ORDER BY f.rank, c.full_name",
         )?;
         let rows = st.query_map(params![q, limit], |r| {
             Ok(ContactHit {
