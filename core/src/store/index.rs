@@ -108,8 +108,19 @@ fn index_account(tx: &Transaction<'_>, doc: &CrmDoc, id: &str, region: &str) -> 
             continue;
         }
         let rowid = tx.last_insert_rowid();
-        let emails: Vec<String> = c.emails.iter().map(|e| searchable_email(&e.address)).collect();
-        fts.execute(params![rowid, c.full_name(), emails.join(" "), account.name, id, cid])?;
+        let emails: Vec<String> = c
+            .emails
+            .iter()
+            .map(|e| searchable_email(&e.address))
+            .collect();
+        fts.execute(params![
+            rowid,
+            c.full_name(),
+            emails.join(" "),
+            account.name,
+            id,
+            cid
+        ])?;
         for p in &c.phones {
             if let Some(e164) = phone::normalize(&p.number, region) {
                 phones.execute(params![e164, id, cid, p.label])?;

@@ -126,6 +126,11 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     r#"
     DELETE FROM idx_contacts_fts;
     INSERT INTO idx_contacts_fts(idx_contacts_fts, rank) VALUES ('rank', 'bm25(10.0, 5.0, 1.0)');
+    -- the agenda and dashboard filter on these exact expressions
+    CREATE INDEX idx_activities_when ON idx_activities(COALESCE(start_at, due_at));
+    CREATE INDEX idx_activities_overdue ON idx_activities(status, COALESCE(due_at, end_at, start_at));
+    CREATE INDEX idx_activities_kind_when ON idx_activities(kind, COALESCE(start_at, due_at, completed_at));
+    CREATE INDEX idx_activities_task_due ON idx_activities(kind, status, due_at);
     INSERT INTO meta(key, value) VALUES ('reindex', '1')
         ON CONFLICT(key) DO UPDATE SET value = '1';
     "#,

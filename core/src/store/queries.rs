@@ -524,10 +524,12 @@ impl Store {
                 at: r.get(6)?,
             })
         };
+        // `+x.kind` keeps the planner on the time indexes (a kind filter alone
+        // matches most activities)
         let base = "SELECT x.doc_id, a.name, x.id, x.kind, x.status, x.subject, COALESCE(x.start_at, x.due_at)
                     FROM idx_activities x JOIN idx_accounts a ON a.doc_id = x.doc_id
                     WHERE x.archived = 0 AND a.archived = 0 AND (?3 IS NULL OR x.owner = ?3)
-                      AND x.kind IN ('visit', 'meeting', 'call', 'task')";
+                      AND +x.kind IN ('visit', 'meeting', 'call', 'task')";
         let today: Vec<AgendaItem> = self
             .conn()
             .prepare_cached(&format!(
