@@ -121,10 +121,16 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     CREATE INDEX drafts_doc ON drafts(doc_id);
     "#,
     // 5: search rows share the rowid of their idx_contacts row (so a
-    // document's rows are deleted by key, not by a scan), ranked with
-    // name > e-mail > company; rebuilt from the documents.
+    // document's rows are deleted by key, not by a scan), prefix indexes for
+    // the 2-4 letter prefixes people type, ranked name > e-mail > company;
+    // rebuilt from the documents.
     r#"
-    DELETE FROM idx_contacts_fts;
+    DROP TABLE idx_contacts_fts;
+    CREATE VIRTUAL TABLE idx_contacts_fts USING fts5(
+        name, emails, company, doc_id UNINDEXED, contact_id UNINDEXED,
+        tokenize = 'unicode61 remove_diacritics 2',
+        prefix = '2 3 4'
+    );
     INSERT INTO idx_contacts_fts(idx_contacts_fts, rank) VALUES ('rank', 'bm25(10.0, 5.0, 1.0)');
     -- the agenda and dashboard filter on these exact expressions
     CREATE INDEX idx_activities_when ON idx_activities(COALESCE(start_at, due_at));

@@ -400,6 +400,18 @@ impl Runner {
         Ok(())
     }
 
+    /// Marks a document as needing the user's attention and tells observers.
+    fn needs_attention(&self, doc: DocumentId, reason: String) {
+        self.set_status(|s| {
+            s.documents
+                .insert(doc, DocSync::NeedsAttention(reason.clone()));
+        });
+        let _ = self.events.send(SyncEvent::Rejected {
+            document: doc,
+            reason,
+        });
+    }
+
     fn update_doc_status(&self, session: &Session, doc: DocumentId) {
         if session.attention.contains(&doc) {
             return;
@@ -566,28 +578,14 @@ impl Runner {
                 match set_aside {
                     Ok(_) => {
                         session.states.remove(&doc);
-                        self.set_status(|s| {
-                            s.documents
-                                .insert(doc, DocSync::NeedsAttention(reason.clone()));
-                        });
-                        let _ = self.events.send(SyncEvent::Rejected {
-                            document: doc,
-                            reason,
-                        });
+                        self.needs_attention(doc, reason);
                         self.offer(ws, session, doc, false).await?;
                     }
                     Err(e) => {
                         // e.g. a new account the server refused: keep it as it is
                         tracing::info!(doc = %doc, error = %e, "refused document kept as is");
                         session.attention.insert(doc);
-                        self.set_status(|s| {
-                            s.documents
-                                .insert(doc, DocSync::NeedsAttention(reason.clone()));
-                        });
-                        let _ = self.events.send(SyncEvent::Rejected {
-                            document: doc,
-                            reason,
-                        });
+                        self.needs_attention(doc, reason);
                     }
                 }
             }
