@@ -12,5 +12,5 @@ fi
 echo "== cargo test (workspace)"
 cargo test --workspace
 
-echo "== benchmark smoke run (debug profile, tiny size: keeps the bench compiling and running)"
-cargo bench --profile dev -p outpost-core --bench store -- --accounts 3
+echo "== benchmark smoke run (test profile, tiny size: keeps the bench compiling and running)"
+cargo test -p outpost-core --bench store -- --accounts 3

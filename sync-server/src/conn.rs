@@ -421,6 +421,7 @@ impl Session {
         }
         let app = self.app.clone();
         let bytes = shadow.save();
+        let started = Instant::now();
         let created = tokio::task::spawn_blocking(move || {
             let mut store = app.store();
             if store.contains(doc)? {
@@ -432,6 +433,7 @@ impl Session {
         })
         .await
         .map_err(|_| ConnError::Internal)?;
+        metrics::histogram!("outpost_merge_seconds").record(started.elapsed().as_secs_f64());
         match created {
             Ok(Some((state, reply))) => {
                 self.states.insert(doc, state);

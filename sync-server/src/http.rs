@@ -145,7 +145,6 @@ async fn sync(
 async fn metrics_text(State(app): State<Shared>) -> Response {
     let loaded = app.store().loaded_documents();
     metrics::gauge!("outpost_documents_loaded").set(loaded as f64);
-    metrics::gauge!("outpost_connections_open").set(app.hub.connections() as f64);
     match &app.metrics {
         Some(h) => h.render().into_response(),
         None => (StatusCode::SERVICE_UNAVAILABLE, "metrics are not enabled").into_response(),

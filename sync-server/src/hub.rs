@@ -110,13 +110,4 @@ impl Hub {
             inbox.notify.notify_one();
         }
     }
-
-    /// How many connections are open.
-    pub fn connections(&self) -> usize {
-        self.inner
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .conns
-            .len()
-    }
 }

@@ -264,6 +264,10 @@ fn serve(dir: &Path, args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> 
     let metrics = metrics_exporter_prometheus::PrometheusBuilder::new()
         .install_recorder()
         .ok();
+    // every series exists from the start, so dashboards see zeros, not gaps
+    metrics::counter!("outpost_rejected_changes_total").absolute(0);
+    metrics::gauge!("outpost_connections").set(0.0);
+    metrics::gauge!("outpost_documents_loaded").set(0.0);
     let cfg = Config {
         listen: args.listen,
         data_dir: dir.to_owned(),

@@ -86,11 +86,13 @@ async fn guessed_and_forged_ids_get_doc_unavailable_and_nothing_is_written() {
     let existing = exchange(&mut per, &mut probe, doc, true).await;
     let missing_id = DocumentId::random();
     let missing = exchange(&mut per, &mut probe, missing_id, true).await;
-    let shape = |m: Option<WireMessage>| match m {
-        Some(WireMessage::DocUnavailable { document_id, .. }) => Some(document_id.len()),
+    // the same message, differing only in the id asked for
+    let answered_for = |m: Option<WireMessage>| match m {
+        Some(WireMessage::DocUnavailable { document_id, .. }) => document_id,
         other => panic!("expected doc-unavailable, got {other:?}"),
     };
-    assert_eq!(shape(existing), shape(missing));
+    assert_eq!(answered_for(existing), doc.to_string());
+    assert_eq!(answered_for(missing), missing_id.to_string());
     assert!(
         !probe.contains(doc).unwrap(),
         "nothing of the document reached the rep"
@@ -160,4 +162,33 @@ async fn sigterm_stops_the_server_cleanly_and_keeps_acknowledged_data() {
         check.doc(doc).unwrap().account().unwrap().record.name,
         "Before Shutdown AS"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_and_prometheus_metrics() {
+    let server = Server::start();
+    let mut store = memory_store("admin");
+    let doc = store
+        .create_account(Account {
+            name: "Metrics AS".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let mut c = RawClient::connect(&server.url(), server.admin_token()).await;
+    c.join("admin-device").await;
+    c.sync_doc(&mut store, doc, false, WITHIN).await;
+    let (status, body) = server.http_get("/healthz", None);
+    assert_eq!(status, 200, "{body}");
+    let (status, metrics) = server.http_get("/metrics", None);
+    assert_eq!(status, 200);
+    for series in [
+        "outpost_connections 1",
+        "outpost_documents_loaded",
+        "outpost_messages_total{direction=\"in\"}",
+        "outpost_bytes_total{direction=\"out\"}",
+        "outpost_merge_seconds_count",
+        "outpost_rejected_changes_total 0",
+    ] {
+        assert!(metrics.contains(series), "missing {series} in:\n{metrics}");
+    }
 }
