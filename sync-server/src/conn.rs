@@ -213,6 +213,9 @@ impl Session {
                     for doc in inbox.take() {
                         self.offer(doc).await?;
                     }
+                    for msg in inbox.take_ephemeral() {
+                        self.relay(msg).await?;
+                    }
                 }
                 _ = ping.tick() => {
                     if last_seen.elapsed() > self.app.cfg.idle_timeout {
@@ -262,9 +265,14 @@ impl Session {
             WireMessage::Sync {
                 document_id, data, ..
             } => self.on_sync(&document_id, &data, false).await,
-            WireMessage::Ephemeral { document_id, .. } => {
-                parse_doc(&document_id)?;
-                Ok(()) // presence is not relayed yet
+            msg @ WireMessage::Ephemeral { .. } => {
+                let doc = parse_doc(msg.document_id().unwrap_or_default())?;
+                // relayed only between devices that may both see the document
+                if self.scope.get(doc).is_some() {
+                    self.app.hub.open(self.conn_id, doc);
+                    self.app.hub.ephemeral(doc, self.conn_id, msg);
+                }
+                Ok(())
             }
             WireMessage::RemoteSubscriptionChange { .. }
             | WireMessage::RemoteHeadsChanged { .. }
@@ -493,6 +501,30 @@ impl Session {
         self.states.insert(doc, state);
         self.send_sync(doc, reply.map_err(|_| ConnError::Internal)?)
             .await
+    }
+
+    /// Forwards another device's ephemeral message, addressed to this peer.
+    async fn relay(&self, msg: WireMessage) -> Result<(), ConnError> {
+        if let WireMessage::Ephemeral {
+            sender_id,
+            count,
+            session_id,
+            document_id,
+            data,
+            ..
+        } = msg
+        {
+            self.send(WireMessage::Ephemeral {
+                sender_id,
+                target_id: self.peer_id.clone(),
+                count,
+                session_id,
+                document_id,
+                data,
+            })
+            .await?;
+        }
+        Ok(())
     }
 
     /// Recomputes what this user may sync and tells the device.

@@ -6,7 +6,7 @@
 //! document collapse into one, so a slow device never makes the hub drop
 //! data: it simply catches up with one message when it is ready.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
 use outpost_core::DocumentId;
@@ -18,6 +18,8 @@ pub struct Inbox {
     dirty: Mutex<BTreeSet<DocumentId>>,
     /// Scope may have changed (assignments, revocations).
     scope_changed: Mutex<bool>,
+    /// Ephemeral messages (presence) from other devices, to relay as they are.
+    ephemeral: Mutex<VecDeque<outpost_core::sync::wire::WireMessage>>,
     pub notify: Notify,
 }
 
@@ -26,6 +28,12 @@ impl Inbox {
     pub fn take(&self) -> Vec<DocumentId> {
         let mut d = self.dirty.lock().unwrap_or_else(|e| e.into_inner());
         std::mem::take(&mut *d).into_iter().collect()
+    }
+
+    /// Takes the ephemeral messages waiting to be relayed.
+    pub fn take_ephemeral(&self) -> Vec<outpost_core::sync::wire::WireMessage> {
+        let mut q = self.ephemeral.lock().unwrap_or_else(|e| e.into_inner());
+        q.drain(..).collect()
     }
 
     /// Whether the scope must be recomputed (clears the flag).
@@ -93,6 +101,33 @@ impl Hub {
                         .lock()
                         .unwrap_or_else(|e| e.into_inner())
                         .insert(doc);
+                    inbox.notify.notify_one();
+                }
+            }
+        }
+    }
+
+    /// Relays an ephemeral message (presence, cursors) to every other
+    /// connection that has the document open. Ephemeral data is transient by
+    /// definition: when a slow device has `EPHEMERAL_QUEUE` waiting, the
+    /// oldest is dropped and counted in `outpost_ephemeral_dropped_total`.
+    pub fn ephemeral(
+        &self,
+        doc: DocumentId,
+        from: u64,
+        msg: outpost_core::sync::wire::WireMessage,
+    ) {
+        const EPHEMERAL_QUEUE: usize = 64;
+        let h = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(set) = h.by_doc.get(&doc) {
+            for id in set.iter().filter(|id| **id != from) {
+                if let Some(inbox) = h.conns.get(id) {
+                    let mut q = inbox.ephemeral.lock().unwrap_or_else(|e| e.into_inner());
+                    if q.len() >= EPHEMERAL_QUEUE {
+                        q.pop_front();
+                        metrics::counter!("outpost_ephemeral_dropped_total").increment(1);
+                    }
+                    q.push_back(msg.clone());
                     inbox.notify.notify_one();
                 }
             }

@@ -266,6 +266,7 @@ fn serve(dir: &Path, args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> 
         .ok();
     // every series exists from the start, so dashboards see zeros, not gaps
     metrics::counter!("outpost_rejected_changes_total").absolute(0);
+    metrics::counter!("outpost_ephemeral_dropped_total").absolute(0);
     metrics::gauge!("outpost_connections").set(0.0);
     metrics::gauge!("outpost_documents_loaded").set(0.0);
     let cfg = Config {
