@@ -348,3 +348,109 @@ async fn scope_permissions_read_only_and_revocation() {
     other.offline().await;
     viewer.offline().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_initial_sync_resumes_instead_of_starting_over() {
+    const ACCOUNTS: usize = 40;
+    let mut server = Server::start();
+    let admin_token = server.admin_token().to_owned();
+    let rep_token = server.add_user("kari", "rep", None);
+    server.add_territory("kari", "north");
+
+    // the office fills the territory
+    let mut office = Device::new("admin");
+    for i in 0..ACCOUNTS {
+        let doc = office
+            .store()
+            .create_account(Account {
+                name: format!("North {i}"),
+                territory: Some("north".into()),
+                ..Default::default()
+            })
+            .unwrap();
+        office
+            .store()
+            .edit(doc, |e| {
+                for j in 0..20 {
+                    e.create(Contact {
+                        first_name: format!("Person {j}"),
+                        title: Some(format!("Title {j} of account {i}")),
+                        ..Default::default()
+                    })?;
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
+    office.online(&server, &admin_token);
+    office.synced().await;
+    office.offline().await;
+
+    let started = std::time::Instant::now();
+    // the rep's phone starts pulling; the server dies part way through
+    let mut phone = Device::new("kari");
+    phone.online(&server, &rep_token);
+    let client = phone.client.as_ref().unwrap();
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let done_before = loop {
+        let p = client.status().progress;
+        // half the territory: a sync that restarted from zero would then
+        // receive about 1.5 times what a fresh one does
+        if p.documents_done >= ACCOUNTS / 2 {
+            break p.documents_done;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no progress: {:?}",
+            client.status()
+        );
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    };
+    server.kill();
+    let bytes_first = client.status().progress.bytes_received;
+    let kept = phone.store().document_ids().unwrap().len();
+    eprintln!(
+        "killed after {done_before} documents done ({:?}), {kept} stored, {bytes_first} bytes",
+        started.elapsed()
+    );
+    assert!(
+        kept < ACCOUNTS,
+        "the sync finished before the kill; make the territory bigger"
+    );
+
+    server.restart();
+    phone.synced().await;
+    assert_eq!(phone.store().document_ids().unwrap().len(), ACCOUNTS);
+    let bytes_total = phone
+        .client
+        .as_ref()
+        .unwrap()
+        .status()
+        .progress
+        .bytes_received;
+
+    // a phone pulling the same territory from scratch, for comparison
+    let mut fresh = Device::new("kari");
+    fresh.online(&server, &rep_token);
+    fresh.synced().await;
+    let bytes_fresh = fresh
+        .client
+        .as_ref()
+        .unwrap()
+        .status()
+        .progress
+        .bytes_received;
+    eprintln!("interrupted: {bytes_total} bytes in all; from scratch: {bytes_fresh} bytes");
+    // what was stored before the kill was not downloaded again
+    assert!(
+        bytes_total < bytes_fresh + bytes_fresh / 10,
+        "resumed sync received {bytes_total} bytes, a fresh one {bytes_fresh}"
+    );
+    let resumed = bytes_total - bytes_first;
+    assert!(
+        resumed < bytes_fresh,
+        "after the restart {resumed} bytes, a full sync is {bytes_fresh}"
+    );
+    phone.offline().await;
+    fresh.offline().await;
+}
