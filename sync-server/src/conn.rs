@@ -291,7 +291,7 @@ impl Session {
         .await
     }
 
-    async fn reject(&self, doc: DocumentId, reason: String) -> Result<(), ConnError> {
+    async fn reject(&self, doc: DocumentId, code: &str, reason: String) -> Result<(), ConnError> {
         metrics::counter!("outpost_rejected_changes_total").increment(1);
         tracing::warn!(conn = self.conn_id, doc = %doc, %reason, "change refused");
         let app = self.app.clone();
@@ -304,6 +304,7 @@ impl Session {
             target_id: self.peer_id.clone(),
             document_id: doc.to_string(),
             reason,
+            code: Some(code.to_owned()),
             server_heads: heads.iter().map(|h| h.to_string()).collect(),
         })
         .await
@@ -329,7 +330,7 @@ impl Session {
         };
         if !access.writable && carries_changes {
             return self
-                .reject(doc, "this account is read-only for you".into())
+                .reject(doc, "read_only", "this account is read-only for you".into())
                 .await;
         }
         let app = self.app.clone();
@@ -375,7 +376,7 @@ impl Session {
                 e @ (CoreError::SchemaViolation { .. }
                 | CoreError::UnsupportedSchemaVersion { .. }
                 | CoreError::NotAutomerge { .. }),
-            ) => self.reject(doc, e.to_string()).await,
+            ) => self.reject(doc, "schema", e.to_string()).await,
             Err(e) => {
                 tracing::error!(conn = self.conn_id, doc = %doc, error = %e, "sync failed");
                 Err(ConnError::Internal)
@@ -462,6 +463,7 @@ impl Session {
                     target_id: self.peer_id.clone(),
                     document_id: doc_str.to_owned(),
                     reason: e.to_string(),
+                    code: Some("invalid_document".into()),
                     server_heads: Vec::new(),
                 })
                 .await

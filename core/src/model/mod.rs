@@ -159,7 +159,9 @@ pub enum Location {
 }
 
 /// A record stored in a document.
-pub trait Record: Serialize + DeserializeOwned + Default + Clone + std::fmt::Debug {
+pub trait Record:
+    Serialize + DeserializeOwned + Default + Clone + PartialEq + std::fmt::Debug
+{
     /// The kind of record.
     const KIND: RecordKind;
     /// The shared metadata.

@@ -115,6 +115,47 @@ impl Store {
         Ok(view)
     }
 
+    /// Re-applies what a draft holds as new changes on the rebuilt document,
+    /// record by record through the typed diff writer: every record the draft
+    /// view shows differently is written again, and whatever does not fit the
+    /// schema (the reason a change was refused) drops out on the typed read.
+    /// Returns how many records were written. The draft is kept (marked
+    /// re-applied) so the user can still see the original.
+    pub fn reapply_draft(&mut self, draft: i64) -> Result<usize> {
+        let view = self.draft_view(draft)?;
+        let doc = view.id();
+        let written = self.edit(doc, |e| {
+            let mut n = 0;
+            n += reapply::<crate::model::Account>(e, &view)?;
+            n += reapply::<crate::model::Contact>(e, &view)?;
+            n += reapply::<crate::model::Deal>(e, &view)?;
+            n += reapply::<crate::model::Activity>(e, &view)?;
+            n += reapply::<crate::model::Order>(e, &view)?;
+            n += reapply::<crate::model::Case>(e, &view)?;
+            n += reapply::<crate::model::OrgSettings>(e, &view)?;
+            n += reapply::<crate::model::Pipeline>(e, &view)?;
+            n += reapply::<crate::model::CustomField>(e, &view)?;
+            n += reapply::<crate::model::Product>(e, &view)?;
+            Ok(n)
+        })?;
+        let now = self.now();
+        self.conn.execute(
+            "UPDATE drafts SET reapplied_at = ?2 WHERE id = ?1",
+            params![draft, now],
+        )?;
+        Ok(written)
+    }
+
+    /// Whether a draft of `doc` was re-applied at or after `since` (ms): a
+    /// refusal right after a re-application must not re-apply again.
+    pub fn reapplied_since(&self, doc: DocumentId, since: i64) -> Result<bool> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS(SELECT 1 FROM drafts WHERE doc_id = ?1 AND reapplied_at >= ?2)",
+            params![doc.to_string(), since],
+            |r| r.get(0),
+        )?)
+    }
+
     /// Throws a draft away.
     pub fn discard_draft(&mut self, draft: i64) -> Result<()> {
         let doc: Option<String> = self
@@ -130,4 +171,39 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// Writes every record of kind `R` that `view` shows differently from the
+/// editor's document (creating those that are missing).
+fn reapply<R: crate::model::Record>(
+    e: &mut crate::doc::Editor<'_>,
+    view: &CrmDoc,
+) -> Result<usize> {
+    if R::KIND.doc_kind() != view.kind() {
+        return Ok(0);
+    }
+    let mut n = 0;
+    for wanted in view.list::<R>() {
+        let id = wanted.record.meta().id.clone();
+        match e.get::<R>(&id) {
+            Some(current) if same_content(&current.record, &wanted.record) => {}
+            Some(_) => {
+                e.update(wanted.record)?;
+                n += 1;
+            }
+            None => {
+                e.create(wanted.record)?;
+                n += 1;
+            }
+        }
+    }
+    Ok(n)
+}
+
+/// Equal but for the bookkeeping fields (`updated_at`, `updated_by`).
+fn same_content<R: crate::model::Record>(a: &R, b: &R) -> bool {
+    let mut b = b.clone();
+    b.meta_mut().updated_at = a.meta().updated_at;
+    b.meta_mut().updated_by = a.meta().updated_by.clone();
+    *a == b
 }

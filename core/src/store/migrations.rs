@@ -119,6 +119,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         changes BLOB NOT NULL
     );
     CREATE INDEX drafts_doc ON drafts(doc_id);
+    ALTER TABLE drafts ADD COLUMN reapplied_at INTEGER;
     "#,
     // 5: search rows share the rowid of their idx_contacts row (so a
     // document's rows are deleted by key, not by a scan), prefix indexes for

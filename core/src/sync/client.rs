@@ -564,6 +564,7 @@ impl Runner {
             WireMessage::Rejected {
                 document_id,
                 reason,
+                code,
                 server_heads,
                 ..
             } => {
@@ -576,8 +577,28 @@ impl Runner {
                 // edits as a draft; then sync on from there.
                 let set_aside = lock(&self.store).set_aside_refused(doc, &heads, &reason);
                 match set_aside {
-                    Ok(_) => {
+                    Ok(draft) => {
                         session.states.remove(&doc);
+                        // Not a permission refusal: write the edits again as
+                        // new changes; what broke the schema drops out. Once
+                        // per 10 minutes per account, so a refusal of the
+                        // re-application itself cannot loop.
+                        if let Some(draft) = draft
+                            && code.as_deref() != Some("read_only")
+                        {
+                            let mut store = lock(&self.store);
+                            let since = store.now() - 600_000;
+                            if !store.reapplied_since(doc, since).unwrap_or(true) {
+                                match store.reapply_draft(draft) {
+                                    Ok(n) => {
+                                        tracing::info!(doc = %doc, records = n, "re-applied edits after a refusal")
+                                    }
+                                    Err(e) => {
+                                        tracing::warn!(doc = %doc, error = %e, "could not re-apply a draft")
+                                    }
+                                }
+                            }
+                        }
                         self.needs_attention(doc, reason);
                         self.offer(ws, session, doc, false).await?;
                     }

@@ -140,6 +140,9 @@ pub enum WireMessage {
         document_id: String,
         /// Why, in words for the user (never contains personal data).
         reason: String,
+        /// Why, for programs: `read_only`, `schema` or `invalid_document`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        code: Option<String>,
         /// The heads the server holds for this document: the device rebuilds
         /// from them.
         #[serde(rename = "serverHeads")]

@@ -235,3 +235,61 @@ fn after_a_refusal_the_device_rebuilds_keeps_a_draft_and_writes_on() {
     device.discard_draft(draft).unwrap();
     assert!(device.drafts(None).unwrap().is_empty());
 }
+
+#[test]
+fn reapplying_a_draft_rewrites_the_valid_edits_and_drops_what_does_not_fit() {
+    let mut server = memory_store("server", NOW);
+    let mut device = memory_store("rep", NOW);
+    let doc = server
+        .create_account(Account {
+            name: "A".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let (mut s_srv, mut s_dev) = (State::new(), State::new());
+    run(&mut device, &mut s_dev, &mut server, &mut s_srv, doc);
+    let server_heads = server.heads(doc).unwrap();
+
+    // refused changes: a valid new contact and title, plus a field of the
+    // wrong type that some other client wrote on this device
+    let cid = device
+        .create(
+            doc,
+            Contact {
+                first_name: "Kept".into(),
+                title: Some("CEO".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let mut foreign = automerge::AutoCommit::load(&device.export(doc).unwrap()).unwrap();
+    let contacts = match automerge::ReadDoc::get(&foreign, automerge::ROOT, "contacts").unwrap() {
+        Some((_, id)) => id,
+        None => panic!("no contacts"),
+    };
+    let contact = match automerge::ReadDoc::get(&foreign, &contacts, cid.as_str()).unwrap() {
+        Some((_, id)) => id,
+        None => panic!("no contact"),
+    };
+    automerge::transaction::Transactable::put(&mut foreign, &contact, "birthday", 42).unwrap();
+    device.apply(doc, &foreign.save()).unwrap();
+
+    let draft = device
+        .set_aside_refused(doc, &server_heads, "schema")
+        .unwrap()
+        .unwrap();
+    assert!(device.get::<Contact>(doc, &cid).unwrap().is_none());
+    let written = device.reapply_draft(draft).unwrap();
+    assert_eq!(written, 1);
+    assert!(device.reapplied_since(doc, NOW).unwrap());
+    let (mut s_srv, mut s_dev) = (State::new(), State::new());
+    run(&mut device, &mut s_dev, &mut server, &mut s_srv, doc);
+    let on_server = server.get::<Contact>(doc, &cid).unwrap().unwrap();
+    assert_eq!(on_server.record.title.as_deref(), Some("CEO"));
+    assert_eq!(on_server.record.birthday, None);
+    assert!(
+        on_server.invalid_fields.is_empty(),
+        "{:?}",
+        on_server.invalid_fields
+    );
+}
