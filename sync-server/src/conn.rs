@@ -537,11 +537,14 @@ impl Session {
             let auth = app.auth();
             let user = auth.user(&user_id).ok().flatten()?;
             let store = app.store();
-            scope_for(&user, &auth, &store).ok().map(|s| (user, s))
+            let sizes = store.document_sizes().unwrap_or_default();
+            scope_for(&user, &auth, &store)
+                .ok()
+                .map(|s| (user, s, sizes))
         })
         .await
         .map_err(|_| ConnError::Internal)?;
-        let Some((user, scope)) = computed else {
+        let Some((user, scope, sizes)) = computed else {
             return Err(protocol("this user no longer exists"));
         };
         for doc in self.scope.docs.keys() {
@@ -563,6 +566,7 @@ impl Session {
                     outpost_core::model::DocKind::Settings => "settings".into(),
                 },
                 writable: a.writable,
+                size: sizes.get(d).copied(),
             })
             .collect();
         self.send(WireMessage::Scope {

@@ -441,6 +441,15 @@ async fn an_interrupted_initial_sync_resumes_instead_of_starting_over() {
         .progress
         .bytes_received;
     eprintln!("interrupted: {bytes_total} bytes in all; from scratch: {bytes_fresh} bytes");
+    // progress knows the size of the whole territory up front (an estimate)
+    let p = fresh.client.as_ref().unwrap().status().progress;
+    eprintln!("estimated total: {} bytes", p.bytes_total);
+    assert_eq!((p.documents_done, p.documents_total), (ACCOUNTS, ACCOUNTS));
+    assert!(
+        p.bytes_total > bytes_fresh / 4 && p.bytes_total < bytes_fresh * 4,
+        "estimate {} vs received {bytes_fresh}",
+        p.bytes_total
+    );
     // what was stored before the kill was not downloaded again
     assert!(
         bytes_total < bytes_fresh + bytes_fresh / 10,

@@ -221,6 +221,21 @@ impl Store {
         Ok(out)
     }
 
+    /// The stored size of every document in bytes (snapshot plus change
+    /// chunks): what a device has to download, roughly.
+    pub fn document_sizes(&self) -> Result<HashMap<DocumentId, u64>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT doc_id, COALESCE(length(snapshot), 0) + chunk_bytes FROM documents",
+        )?;
+        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+        let mut out = HashMap::new();
+        for row in rows {
+            let (id, size) = row?;
+            out.insert(id.parse()?, size.max(0) as u64);
+        }
+        Ok(out)
+    }
+
     /// Whether the store holds a document.
     pub fn contains(&self, id: DocumentId) -> Result<bool> {
         Ok(self

@@ -73,6 +73,10 @@ pub struct Progress {
     pub documents_total: usize,
     pub documents_done: usize,
     pub bytes_received: u64,
+    /// About how many bytes the documents in scope are on the server (from
+    /// `outpost-scope`; an estimate: sync messages differ in size from stored
+    /// documents, so show `bytes_received` against it clamped to 100 %).
+    pub bytes_total: u64,
 }
 
 /// Everything the client knows about its sync.
@@ -509,6 +513,7 @@ impl Runner {
                     s.documents
                         .retain(|d, _| session.scope.contains_key(d) || local.contains(d));
                     s.progress.documents_total = session.scope.len();
+                    s.progress.bytes_total = documents.iter().filter_map(|d| d.size).sum();
                 });
                 let docs: Vec<DocumentId> = session
                     .scope

@@ -170,6 +170,9 @@ pub struct ScopeEntry {
     pub kind: String,
     /// Whether this device may change it.
     pub writable: bool,
+    /// About how many bytes the document is on the server (for progress).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
 }
 
 /// Heads of one storage for one document.
