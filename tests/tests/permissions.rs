@@ -7,21 +7,13 @@
 use std::time::Duration;
 
 use automerge::sync::State;
+use outpost_core::DocumentId;
 use outpost_core::model::Account;
-use outpost_core::store::{Store, StoreOptions};
+use outpost_core::store::Store;
 use outpost_core::sync::wire::WireMessage;
-use outpost_core::{Author, DocumentId};
-use outpost_e2e::{RawClient, Server};
+use outpost_e2e::{RawClient, Server, memory_store};
 
 const WITHIN: Duration = Duration::from_secs(10);
-
-fn memory_store(user: &str) -> Store {
-    let author = Author {
-        user_id: user.into(),
-        device_id: outpost_core::new_record_id(),
-    };
-    Store::open_in_memory(author, StoreOptions::default()).unwrap()
-}
 
 /// Drives the sync protocol for `doc` from `store` until the server answers
 /// something other than `sync`; returns that message (or `None` if the

@@ -5,21 +5,11 @@
 
 use std::time::Duration;
 
-use outpost_core::Author;
 use outpost_core::model::Account;
-use outpost_core::store::{Store, StoreOptions};
 use outpost_core::sync::wire::WireMessage;
-use outpost_e2e::{RawClient, Server};
+use outpost_e2e::{RawClient, Server, memory_store};
 
 const WITHIN: Duration = Duration::from_secs(10);
-
-fn memory_store(user: &str) -> Store {
-    let author = Author {
-        user_id: user.into(),
-        device_id: outpost_core::new_record_id(),
-    };
-    Store::open_in_memory(author, StoreOptions::default()).unwrap()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ephemeral_messages_are_relayed_to_devices_with_the_document_open() {
