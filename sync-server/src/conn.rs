@@ -334,23 +334,19 @@ impl Session {
                 .await;
         }
         let app = self.app.clone();
-        let mut state = match self.states.remove(&doc) {
-            Some(s) => s,
-            None => {
-                let key = self.peer_key.clone();
-                let app = app.clone();
-                tokio::task::spawn_blocking(move || match key {
-                    Some(k) => app.store().sync_state(&k, doc).unwrap_or_default(),
-                    None => State::new(),
-                })
-                .await
-                .map_err(|_| ConnError::Internal)?
-            }
-        };
+        // known state, or the one saved for this device (loaded in the same
+        // blocking call as the merge: one hop off the async runtime per message)
+        let known = self.states.remove(&doc);
+        let key = self.peer_key.clone();
         let data = data.to_vec();
         let started = Instant::now();
         let outcome = tokio::task::spawn_blocking(move || {
             let mut store = app.store();
+            let mut state = match (known, key) {
+                (Some(s), _) => s,
+                (None, Some(k)) => store.sync_state(&k, doc).unwrap_or_default(),
+                (None, None) => State::new(),
+            };
             let received = store.receive_sync_message(doc, &mut state, &data);
             let received = match received {
                 Ok(r) => r,

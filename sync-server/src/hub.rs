@@ -7,6 +7,7 @@
 //! data: it simply catches up with one message when it is ready.
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use outpost_core::DocumentId;
@@ -17,7 +18,7 @@ use tokio::sync::Notify;
 pub struct Inbox {
     dirty: Mutex<BTreeSet<DocumentId>>,
     /// Scope may have changed (assignments, revocations).
-    scope_changed: Mutex<bool>,
+    scope_changed: AtomicBool,
     /// Ephemeral messages (presence) from other devices, to relay as they are.
     ephemeral: Mutex<VecDeque<outpost_core::sync::wire::WireMessage>>,
     pub notify: Notify,
@@ -38,7 +39,7 @@ impl Inbox {
 
     /// Whether the scope must be recomputed (clears the flag).
     pub fn take_scope_changed(&self) -> bool {
-        std::mem::take(&mut *self.scope_changed.lock().unwrap_or_else(|e| e.into_inner()))
+        self.scope_changed.swap(false, Ordering::AcqRel)
     }
 }
 
@@ -138,10 +139,7 @@ impl Hub {
     pub fn scope_changed(&self) {
         let h = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         for inbox in h.conns.values() {
-            *inbox
-                .scope_changed
-                .lock()
-                .unwrap_or_else(|e| e.into_inner()) = true;
+            inbox.scope_changed.store(true, Ordering::Release);
             inbox.notify.notify_one();
         }
     }

@@ -48,10 +48,7 @@ impl CrmDoc {
                 }
             }
         }
-        let singleton = match self.kind {
-            crate::model::DocKind::Account => RecordKind::Account,
-            crate::model::DocKind::Settings => RecordKind::OrgSettings,
-        };
+        let singleton = self.kind.singleton();
         let mut head = self.record_conflicts(singleton, "");
         head.extend(out);
         head

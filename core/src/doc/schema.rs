@@ -64,7 +64,7 @@ pub fn validate<R: ReadDoc>(doc: &R, id: DocumentId) -> Result<(DocKind, i64)> {
     if version < 1 {
         return Err(violation("root `schema_version` is below 1"));
     }
-    for kind in kind.collections().iter().copied().chain(singleton_of(kind)) {
+    for kind in kind.collections().iter().copied().chain([kind.singleton()]) {
         match kind.location() {
             Location::Singleton(key) => match doc.get(ROOT, key)? {
                 None | Some((AmValue::Object(ObjType::Map), _)) => {}
@@ -91,13 +91,6 @@ pub fn validate<R: ReadDoc>(doc: &R, id: DocumentId) -> Result<(DocKind, i64)> {
     Ok((kind, version))
 }
 
-fn singleton_of(kind: DocKind) -> Option<crate::model::RecordKind> {
-    Some(match kind {
-        DocKind::Account => crate::model::RecordKind::Account,
-        DocKind::Settings => crate::model::RecordKind::OrgSettings,
-    })
-}
-
 /// Checks that a merge keeps what the document had: the same document type,
 /// and every collection and singleton record it held (a foreign client must
 /// not be able to delete a whole collection on every replica).
@@ -114,7 +107,7 @@ pub fn validate_continuity<R: ReadDoc, S: ReadDoc>(
             reason: "the document type may not change".into(),
         });
     }
-    for k in kind.collections().iter().copied().chain(singleton_of(kind)) {
+    for k in kind.collections().iter().copied().chain([kind.singleton()]) {
         let key = match k.location() {
             Location::Singleton(key) | Location::Collection(key) => key,
         };

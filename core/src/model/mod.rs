@@ -52,6 +52,14 @@ impl DocKind {
         }
     }
 
+    /// The one record at the root of a document of this kind.
+    pub fn singleton(self) -> RecordKind {
+        match self {
+            DocKind::Account => RecordKind::Account,
+            DocKind::Settings => RecordKind::OrgSettings,
+        }
+    }
+
     /// The record collections at the root of a document of this kind.
     pub fn collections(self) -> &'static [RecordKind] {
         match self {
@@ -133,20 +141,6 @@ impl RecordKind {
             RecordKind::Product => Location::Collection("products"),
         }
     }
-
-    /// Every record kind.
-    pub const ALL: [RecordKind; 10] = [
-        RecordKind::Account,
-        RecordKind::Contact,
-        RecordKind::Deal,
-        RecordKind::Activity,
-        RecordKind::Order,
-        RecordKind::Case,
-        RecordKind::Pipeline,
-        RecordKind::CustomField,
-        RecordKind::Product,
-        RecordKind::OrgSettings,
-    ];
 }
 
 /// Where records of a kind live in their document.
