@@ -3,6 +3,7 @@
 mod access;
 mod auth;
 mod conn;
+mod console;
 mod http;
 mod hub;
 mod state;

@@ -1,0 +1,164 @@
+// Small DOM helpers shared by the views: an element builder, loading, empty
+// and error states, tables with paging, money and date formatting.
+
+import { downloadCsv } from "./api.js";
+
+/** h("div", {class: "x", onclick: f, "data-testid": "y"}, child, "text", [more]) */
+export function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith("on") && typeof v === "function") el.addEventListener(k.slice(2), v);
+    else if (k === "class") el.className = v;
+    else if (k === "value") el.value = v;
+    else if (k === "checked") el.checked = !!v;
+    else el.setAttribute(k, v === true ? "" : v);
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const c of children) {
+    if (c === undefined || c === null || c === false) continue;
+    if (Array.isArray(c)) append(el, c);
+    else el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+}
+
+export function clear(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}
+
+export const loading = (what = "Loading…") =>
+  h("p", { class: "loading", "data-testid": "loading", role: "status" }, what);
+
+export const empty = (what) => h("p", { class: "empty", "data-testid": "empty" }, what);
+
+/** An error box from an ApiError (code, message, field) or any Error. */
+export function errorBox(err) {
+  const field = err && err.field ? h("span", { class: "err-field" }, ` (field: ${err.field})`) : null;
+  const code = err && err.code ? h("code", {}, err.code) : null;
+  return h(
+    "div",
+    { class: "error", role: "alert", "data-testid": "error", "data-code": err && err.code },
+    h("strong", {}, "Error: "),
+    (err && err.message) || String(err),
+    field,
+    code ? [" ", code] : null,
+  );
+}
+
+/** Shows `loading` in `el` while `promise` runs, then `render(result)`, or the error. */
+export async function load(el, promise, render) {
+  clear(el, loading());
+  try {
+    const r = await promise;
+    clear(el, render(r));
+  } catch (e) {
+    clear(el, errorBox(e));
+  }
+}
+
+export function money(minor, currency) {
+  if (minor === undefined || minor === null) return "";
+  const v = Number(minor) / 100;
+  try {
+    return new Intl.NumberFormat(undefined, {
+      style: currency ? "currency" : "decimal",
+      currency: currency || undefined,
+      maximumFractionDigits: 2,
+    }).format(v);
+  } catch (_) {
+    return `${v.toFixed(2)} ${currency || ""}`.trim();
+  }
+}
+
+export function when(ms) {
+  if (ms === undefined || ms === null || ms === "") return "";
+  const d = new Date(typeof ms === "number" ? ms : String(ms));
+  return isNaN(d) ? String(ms) : d.toLocaleString();
+}
+
+export function day(ms) {
+  if (ms === undefined || ms === null || ms === "") return "";
+  const d = new Date(ms);
+  return isNaN(d) ? String(ms) : d.toLocaleDateString();
+}
+
+export const fullName = (c) => [c.first_name, c.last_name].filter(Boolean).join(" ") || "(no name)";
+
+/**
+ * A table: columns = [{label, value: row => node|string}], rows = [...].
+ * `testid` names the table; each row gets data-testid `${testid}-row` and data-id.
+ */
+export function table(columns, rows, { testid, emptyText = "Nothing here yet." } = {}) {
+  if (!rows.length) return empty(emptyText);
+  return h(
+    "table",
+    { "data-testid": testid },
+    h("thead", {}, h("tr", {}, columns.map((c) => h("th", {}, c.label)))),
+    h(
+      "tbody",
+      {},
+      rows.map((r) =>
+        h(
+          "tr",
+          { "data-testid": testid && `${testid}-row`, "data-id": r.id },
+          columns.map((c) => h("td", {}, c.value(r))),
+        ),
+      ),
+    ),
+  );
+}
+
+/** Previous / next buttons for a `{total, limit, offset}` page. */
+export function pager(page, go) {
+  const { total, limit, offset } = page;
+  if (total <= limit && offset === 0) return h("p", { class: "muted" }, `${total} in all`);
+  return h(
+    "div",
+    { class: "pager" },
+    h("button", { disabled: offset <= 0, onclick: () => go(Math.max(0, offset - limit)) }, "← Previous"),
+    ` ${offset + 1}–${Math.min(offset + limit, total)} of ${total} `,
+    h("button", { disabled: offset + limit >= total, onclick: () => go(offset + limit) }, "Next →"),
+  );
+}
+
+/** "Export CSV" for a list with its current filters. */
+export function exportButton(listName, query) {
+  const status = h("span", { class: "muted" });
+  const btn = h(
+    "button",
+    {
+      class: "secondary",
+      "data-testid": `export-${listName}`,
+      onclick: async () => {
+        btn.disabled = true;
+        clear(status, " exporting…");
+        try {
+          await downloadCsv(listName, typeof query === "function" ? query() : query);
+          clear(status);
+        } catch (e) {
+          clear(status, errorBox(e));
+        } finally {
+          btn.disabled = false;
+        }
+      },
+    },
+    "Export CSV",
+  );
+  return h("span", {}, btn, status);
+}
+
+/** A link inside the console (handled by the router without a reload). */
+export const link = (href, text, attrs = {}) => h("a", { href, "data-link": "", ...attrs }, text);
+
+/** Plain JSON value to text for field history and conflicts. */
+export function show(v) {
+  if (v === undefined || v === null) return "—";
+  if (typeof v === "object") return JSON.stringify(v);
+  return String(v);
+}

@@ -1,0 +1,213 @@
+// Admin: users and roles, teams, tokens, territories, account assignment and
+// goals. Everything here needs the admin role; the API answers 403 otherwise.
+
+import * as api from "../api.js";
+import { h, clear, loading, errorBox, table, empty } from "../ui.js";
+
+const ROLES = ["viewer", "rep", "manager", "admin"];
+
+export async function view(root, _params, _query, ctx) {
+  if (ctx.me && ctx.me.role !== "admin") {
+    root.append(h("h1", {}, "Admin"), errorBox({ code: "forbidden", message: "Only admins can manage users, teams and territories." }));
+    return;
+  }
+  const users = h("section", { "data-testid": "admin-users" }, loading());
+  const teams = h("section", { "data-testid": "admin-teams" });
+  const territories = h("section", { "data-testid": "admin-territories" });
+  const assignments = h("section", { "data-testid": "admin-assignments" });
+  root.append(h("h1", {}, "Admin"), users, h("div", { class: "cols" }, teams, territories), assignments);
+  const reload = () => Promise.all([loadUsers(users, reload), loadTeams(teams), loadTerritories(territories, reload), loadAssignments(assignments, reload)]);
+  await reload();
+}
+
+async function section(el, title, work) {
+  try {
+    const body = await work();
+    clear(el, h("h2", {}, title), body);
+  } catch (e) {
+    clear(el, h("h2", {}, title), errorBox(e));
+  }
+}
+
+function action(label, f, attrs = {}) {
+  const msg = h("span");
+  const b = h(
+    "button",
+    {
+      ...attrs,
+      onclick: async (ev) => {
+        ev.preventDefault();
+        b.disabled = true;
+        clear(msg);
+        try {
+          const r = await f();
+          if (r instanceof Node) clear(msg, r);
+        } catch (e) {
+          clear(msg, errorBox(e));
+        } finally {
+          b.disabled = false;
+        }
+      },
+    },
+    label,
+  );
+  return h("span", {}, b, msg);
+}
+
+function loadUsers(el, reload) {
+  return section(el, "Users", async () => {
+    const list = await api.get("/api/admin/users");
+    const rows = Array.isArray(list) ? list : list.items || [];
+    const id = h("input", { placeholder: "user id", "data-testid": "new-user-id" });
+    const role = h("select", { "data-testid": "new-user-role" }, ROLES.map((r) => h("option", { value: r, selected: r === "rep" }, r)));
+    const team = h("input", { placeholder: "team (optional)", "data-testid": "new-user-team" });
+    return h(
+      "div",
+      {},
+      table(
+        [
+          { label: "User", value: (u) => u.id },
+          {
+            label: "Role · team",
+            value: (u) => {
+              const r = h("select", {}, ROLES.map((x) => h("option", { value: x, selected: x === u.role }, x)));
+              const t = h("input", { value: u.team || "", placeholder: "team", size: 10 });
+              return h("span", {}, r, t, action("Save", async () => (await api.patch(`/api/admin/users/${api.enc(u.id)}`, { role: r.value, team: t.value.trim() || null }), reload(), null)));
+            },
+          },
+          { label: "Territories", value: (u) => (u.territories || []).join(", ") },
+          { label: "Accounts assigned", value: (u) => (u.assigned || []).length },
+          { label: "Tokens", value: (u) => tokensCell(u) },
+          { label: "Goals", value: (u) => goalsCell(u) },
+        ],
+        rows,
+        { testid: "users-table" },
+      ),
+      h(
+        "form",
+        {
+          class: "inline card",
+          onsubmit: async (ev) => {
+            ev.preventDefault();
+            try {
+              await api.post("/api/admin/users", { id: id.value.trim(), role: role.value, team: team.value.trim() || null });
+              reload();
+            } catch (e) {
+              ev.target.append(errorBox(e));
+            }
+          },
+        },
+        h("strong", {}, "Add a user "),
+        id,
+        role,
+        team,
+        h("button", { type: "submit", "data-testid": "new-user-submit" }, "Add"),
+      ),
+    );
+  });
+}
+
+function tokensCell(u) {
+  const box = h("div");
+  const show = async () => {
+    try {
+      const toks = await api.get(`/api/admin/users/${api.enc(u.id)}/tokens`);
+      clear(
+        box,
+        (toks.items || toks).map((t) =>
+          h("div", {}, h("code", {}, t.id), t.label ? ` ${t.label} ` : " ", t.revoked ? h("span", { class: "badge" }, "revoked") : action("revoke", async () => (await api.del(`/api/admin/tokens/${api.enc(t.id)}`), show(), null), { class: "link" })),
+        ),
+        issue,
+      );
+    } catch (e) {
+      clear(box, errorBox(e), issue);
+    }
+  };
+  const issue = action(
+    "Issue token",
+    async () => {
+      const r = await api.post(`/api/admin/users/${api.enc(u.id)}/tokens`);
+      return h("div", { class: "notice" }, "Shown once, copy it now: ", h("code", { "data-testid": "issued-token" }, r.token));
+    },
+    { class: "secondary", "data-testid": "issue-token" },
+  );
+  clear(box, h("button", { class: "link", onclick: show }, "show"), " ", issue);
+  return box;
+}
+
+function goalsCell(u) {
+  const g = u.goals || {};
+  const visits = h("input", { type: "number", min: 0, size: 4, placeholder: "visits/wk", value: g.visits_per_week ?? "" });
+  const won = h("input", { type: "number", min: 0, size: 8, placeholder: "won/mo", value: g.won_per_month_minor != null ? g.won_per_month_minor / 100 : "" });
+  return h(
+    "span",
+    {},
+    visits,
+    won,
+    action("Set", async () => {
+      await api.request("PUT", `/api/admin/users/${api.enc(u.id)}/goals`, {
+        body: {
+          visits_per_week: visits.value === "" ? null : Number(visits.value),
+          won_per_month_minor: won.value === "" ? null : Math.round(Number(won.value) * 100),
+        },
+      });
+      return h("span", { class: "ok" }, " saved");
+    }),
+  );
+}
+
+function loadTeams(el) {
+  return section(el, "Teams", async () => {
+    const list = await api.get("/api/admin/teams");
+    const rows = (list.items || list).map((t) => ({ ...t, id: t.team }));
+    return table([{ label: "Team", value: (t) => t.team }, { label: "Members", value: (t) => (t.members || []).join(", ") }], rows, { testid: "teams-table", emptyText: "No teams: set a team on a user." });
+  });
+}
+
+function loadTerritories(el, reload) {
+  return section(el, "Territories", async () => {
+    const list = await api.get("/api/admin/territories");
+    const rows = (list.items || list).map((t) => ({ ...t, id: t.territory }));
+    const user = h("input", { placeholder: "user id" });
+    const terr = h("input", { placeholder: "territory" });
+    return h(
+      "div",
+      {},
+      table(
+        [
+          { label: "Territory", value: (t) => t.territory },
+          { label: "Reps", value: (t) => (t.users || []).map((u) => h("span", { class: "chip" }, u, action("×", async () => (await api.del(`/api/admin/users/${api.enc(u)}/territories/${api.enc(t.territory)}`), reload(), null), { class: "link", title: "remove" }))) },
+          { label: "Accounts", value: (t) => t.accounts ?? "" },
+        ],
+        rows,
+        { testid: "territories-table", emptyText: "No territories yet." },
+      ),
+      h("div", { class: "inline" }, "Give ", user, " the territory ", terr, action("Add", async () => (await api.post(`/api/admin/users/${api.enc(user.value.trim())}/territories/${api.enc(terr.value.trim())}`), reload(), null))),
+    );
+  });
+}
+
+function loadAssignments(el, reload) {
+  return section(el, "Account assignment", async () => {
+    const list = await api.get("/api/admin/assignments");
+    const rows = (list.items || list).map((a) => ({ ...a, id: `${a.user_id}|${a.account}` }));
+    const user = h("input", { placeholder: "user id", "data-testid": "assign-user" });
+    const doc = h("input", { placeholder: "account id", size: 30, "data-testid": "assign-account" });
+    return h(
+      "div",
+      {},
+      rows.length
+        ? table(
+            [
+              { label: "Rep", value: (a) => a.user_id },
+              { label: "Account", value: (a) => h("a", { href: `/accounts/${api.enc(a.account)}`, "data-link": "" }, a.account_name || a.account) },
+              { label: "", value: (a) => action("Unassign", async () => (await api.del(`/api/admin/users/${api.enc(a.user_id)}/assignments/${api.enc(a.account)}`), reload(), null), { class: "link" }) },
+            ],
+            rows,
+            { testid: "assignments-table" },
+          )
+        : empty("No accounts are assigned one by one (territories may still give reps their accounts)."),
+      h("div", { class: "inline" }, "Assign account ", doc, " to ", user, action("Assign", async () => (await api.post(`/api/admin/users/${api.enc(user.value.trim())}/assignments/${api.enc(doc.value.trim())}`), reload(), null), { "data-testid": "assign-submit" })),
+    );
+  });
+}

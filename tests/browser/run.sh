@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Browser end-to-end tests of the web console: headless Chromium (Debian's
+# `chromium`) driven by playwright-core, against the REAL outpost-server
+# binary on 127.0.0.1 (ephemeral port, temporary data directory).
+#
+# Installs what is missing (idempotent): the chromium package, the pinned npm
+# packages (`npm ci`), and builds the server and the Rust device used by the
+# live-update scenario. The server is stopped by its process id on exit.
+# Screenshots of failed scenarios go to target/browser-artifacts/.
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+cd "$ROOT"
+
+CHROMIUM="${OUTPOST_CHROMIUM:-/usr/bin/chromium}"
+if [ ! -x "$CHROMIUM" ]; then
+  echo "== installing chromium (Debian package)"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+
+if ! command -v node >/dev/null 2>&1; then
+  echo "node is required for the browser tests (install Node.js >= 20 with npm)" >&2
+  exit 1
+fi
+if [ ! -f "$HERE/node_modules/playwright-core/package.json" ]; then
+  echo "== npm ci (tests/browser)"
+  (cd "$HERE" && npm ci --no-audit --no-fund)
+fi
+
+echo "== building outpost-server and the test device"
+cargo build -q -p outpost-server -p outpost-e2e --bin device_edit
+case "${CARGO_TARGET_DIR:-}" in
+  "") TARGET="$ROOT/target" ;;
+  /*) TARGET="$CARGO_TARGET_DIR" ;;
+  *) TARGET="$ROOT/$CARGO_TARGET_DIR" ;;
+esac
+
+WORK="$(mktemp -d -t outpost-browser-XXXXXX)"
+SERVER_PID=""
+cleanup() {
+  if [ -n "$SERVER_PID" ]; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# a fresh admin token for this run only
+ADMIN_TOKEN="browser_admin_$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+# settings from a developer's shell must not change the run
+unset OUTPOST_LISTEN OUTPOST_DATA_DIR OUTPOST_MAX_FRAME_BYTES OUTPOST_OUTBOUND_QUEUE \
+  OUTPOST_SEND_TIMEOUT_SECS OUTPOST_PING_SECS OUTPOST_IDLE_TIMEOUT_SECS OUTPOST_CACHE_DOCS
+OUTPOST_ADMIN_TOKEN="$ADMIN_TOKEN" RUST_LOG="${RUST_LOG:-info}" \
+  "$TARGET/debug/outpost-server" --data-dir "$WORK/data" serve --listen 127.0.0.1:0 \
+  >"$WORK/server.out" 2>"$WORK/server.log" </dev/null &
+SERVER_PID=$!
+
+PORT=""
+for _ in $(seq 1 600); do
+  PORT="$(sed -n 's#^outpost-server listening on http://127\.0\.0\.1:\([0-9]*\).*#\1#p' "$WORK/server.out" | head -1)"
+  [ -n "$PORT" ] && break
+  if ! kill -0 "$SERVER_PID" 2>/dev/null; then break; fi
+  sleep 0.1
+done
+if [ -z "$PORT" ]; then
+  echo "outpost-server did not start; its log:" >&2
+  cat "$WORK/server.log" >&2
+  exit 1
+fi
+echo "== outpost-server (pid $SERVER_PID) on http://127.0.0.1:$PORT"
+
+export OUTPOST_BASE="http://127.0.0.1:$PORT"
+export OUTPOST_ADMIN_TOKEN="$ADMIN_TOKEN"
+export OUTPOST_DEVICE_EDIT="$TARGET/debug/device_edit"
+export OUTPOST_CHROMIUM="$CHROMIUM"
+export OUTPOST_ARTIFACTS="$TARGET/browser-artifacts"
+mkdir -p "$OUTPOST_ARTIFACTS"
+
+status=0
+(cd "$HERE" && node --test --test-concurrency=1 --test-reporter=spec scenarios/console.test.mjs) || status=$?
+if [ "$status" -ne 0 ]; then
+  echo "== browser tests failed; server log tail:" >&2
+  tail -n 40 "$WORK/server.log" >&2
+  echo "screenshots: $OUTPOST_ARTIFACTS" >&2
+fi
+exit "$status"

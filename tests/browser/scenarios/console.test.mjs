@@ -1,0 +1,228 @@
+// The web console in headless Chromium against the real outpost-server
+// (started by ../run.sh, which passes OUTPOST_BASE, OUTPOST_ADMIN_TOKEN,
+// OUTPOST_DEVICE_EDIT, OUTPOST_CHROMIUM, OUTPOST_ARTIFACTS). The scenarios
+// run in order in one browser tab, as an office user would work.
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { chromium } from "playwright-core";
+import { seed } from "../lib/seed.mjs";
+
+const BASE = must("OUTPOST_BASE");
+const ADMIN_TOKEN = must("OUTPOST_ADMIN_TOKEN");
+const DEVICE_EDIT = must("OUTPOST_DEVICE_EDIT");
+const ARTIFACTS = process.env.OUTPOST_ARTIFACTS || "browser-artifacts";
+const WAIT = 20_000; // how long the UI may take to show something (not asserted on)
+
+function must(name) {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set: run tests/browser/run.sh`);
+  return v;
+}
+
+let browser;
+let page;
+let data;
+const pageErrors = [];
+
+before(async () => {
+  data = await seed(BASE, ADMIN_TOKEN);
+  browser = await chromium.launch({
+    executablePath: process.env.OUTPOST_CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    args: ["--no-sandbox", "--disable-dev-shm-usage"],
+  });
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
+  page = await context.newPage();
+  page.setDefaultTimeout(WAIT);
+  page.on("pageerror", (e) => pageErrors.push(String(e)));
+  // the console loads nothing from outside the server
+  await context.route(/^(?!http:\/\/127\.0\.0\.1)/, (route) => {
+    pageErrors.push(`request outside the server: ${route.request().url()}`);
+    route.abort();
+  });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+});
+
+/** A scenario: on failure, a full-page screenshot goes to ARTIFACTS. */
+function scenario(name, body) {
+  test(name, async () => {
+    try {
+      await body();
+      assert.deepEqual(pageErrors, [], "no script errors on the page");
+    } catch (e) {
+      mkdirSync(ARTIFACTS, { recursive: true });
+      const file = `${ARTIFACTS}/${name.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}.png`;
+      await page.screenshot({ path: file, fullPage: true }).catch(() => {});
+      console.error(`screenshot: ${file}`);
+      throw e;
+    }
+  });
+}
+
+const byTest = (id) => page.getByTestId(id);
+
+async function signIn(token) {
+  await byTest("signin-token").fill(token);
+  await byTest("signin-submit").click();
+}
+
+scenario("sign in with a token (a wrong token is refused; sign out works)", async () => {
+  await page.goto(BASE + "/");
+  await page.waitForURL(/\/signin/);
+  await signIn("not-a-real-token-at-all");
+  await byTest("signin-message").getByTestId("error").waitFor();
+  assert.match(await byTest("signin-message").innerText(), /not valid/);
+
+  await signIn(ADMIN_TOKEN);
+  await page.waitForURL(/\/accounts/);
+  await byTest("accounts-table").waitFor();
+  assert.match(await byTest("me").innerText(), /admin/);
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("outpost.token")), ADMIN_TOKEN);
+
+  await byTest("sign-out").click();
+  await page.waitForURL(/\/signin/);
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("outpost.token")), null);
+  await signIn(ADMIN_TOKEN);
+  await byTest("accounts-table").waitFor();
+});
+
+scenario("find an account by searching", async () => {
+  await byTest("nav-accounts").click();
+  await byTest("accounts-table").waitFor();
+  assert.equal(await byTest("accounts-table-row").count(), 3);
+  await byTest("accounts-search").fill("fjord");
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="accounts-table-row"]').length === 1);
+  const row = byTest("accounts-table-row");
+  assert.match(await row.innerText(), /Fjordline Fisk AS/);
+  await row.getByTestId("account-link").click();
+  await page.waitForURL(new RegExp(`/accounts/${data.fjord}`));
+  assert.equal(await byTest("account-name").innerText(), "Fjordline Fisk AS");
+  await byTest("contacts-table").waitFor();
+  assert.match(await byTest("contacts-table").innerText(), /Ingrid Berg/);
+  // a search that matches nothing says so
+  await page.goto(BASE + "/accounts?q=zzz-no-such-account");
+  await byTest("accounts-results").getByTestId("empty").waitFor();
+});
+
+scenario("edit a contact and see it saved", async () => {
+  await page.goto(`${BASE}/accounts/${data.fjord}`);
+  await byTest("contacts-table").getByTestId("contact-link").click();
+  await byTest("contact-form").waitFor();
+  assert.equal(await byTest("edit-title").inputValue(), "Buyer");
+  await byTest("edit-title").fill("Head of Purchasing");
+  await byTest("edit-hobbies").fill("sailing, chess");
+  await byTest("edit-save").click();
+  await byTest("edit-saved").waitFor();
+  await page.waitForFunction(() => /Head of Purchasing/.test(document.querySelector('[data-testid="contact-title-view"]').textContent));
+  // on the server, attributed to the office user
+  const c = await data.admin.get(`/api/accounts/${data.fjord}/contacts/${data.contactId}`);
+  assert.equal(c.title, "Head of Purchasing");
+  assert.deepEqual(Object.keys(c.hobbies).sort(), ["chess", "sailing"]);
+  assert.equal(c.last_name, "Berg", "fields not in the form's changes stay as they were");
+  // and still there after a reload
+  await page.reload();
+  await byTest("contact-form").waitFor();
+  assert.equal(await byTest("edit-title").inputValue(), "Head of Purchasing");
+});
+
+scenario("move a deal on the board by drag and drop", async () => {
+  await byTest("nav-pipeline").click();
+  await byTest("board").waitFor();
+  const card = page.locator(`[data-testid="deal-card"][data-id="${data.dealId}"]`);
+  const from = page.locator(`[data-testid="board-column"][data-stage="${data.from.id}"]`);
+  const to = page.locator(`[data-testid="board-column"][data-stage="${data.to.id}"]`);
+  await from.locator(`[data-id="${data.dealId}"]`).waitFor();
+  assert.equal(await to.getByTestId("column-count").innerText(), "0");
+
+  await card.dragTo(to);
+  await to.locator(`[data-id="${data.dealId}"]`).waitFor();
+  // the board reloads from the server: the count and weighted total follow the move
+  await page.waitForFunction(
+    (stage) => document.querySelector(`[data-testid="board-column"][data-stage="${stage}"] [data-testid="column-count"]`).textContent === "1",
+    data.to.id,
+  );
+  const deal = await data.admin.get(`/api/accounts/${data.fjord}/deals/${data.dealId}`);
+  assert.equal(deal.stage_id, data.to.id);
+  const moves = Object.values(deal.stage_history || {});
+  assert.ok(moves.some((m) => m.from_stage === data.from.id && m.to_stage === data.to.id), "the move is in the stage history");
+  const board = await data.admin.get(`/api/deals?pipeline=${data.pipeline.id}&stage=${data.to.id}`);
+  const weighted = board.items.reduce((t, d) => t + d.weighted_minor, 0);
+  assert.ok(weighted > 0, "the target stage has a weighted total");
+  assert.equal(await to.getByTestId("column-weighted").getAttribute("data-minor"), String(weighted));
+  assert.equal(await from.getByTestId("column-weighted").getAttribute("data-minor"), "0");
+  assert.equal(await from.getByTestId("column-count").innerText(), "0");
+});
+
+scenario("import a CSV with a dry run first", async () => {
+  // a HubSpot-style export: one bad e-mail, one row repeated
+  const csv = [
+    "First Name,Last Name,Email,Company Name,Job Title,Favourite Colour",
+    "Per,Hansen,per.hansen@havbruk.example,Havbruk Nord AS,CEO,blue",
+    "Lise,Dahl,lise.dahl@havbruk.example,Havbruk Nord AS,CFO,green",
+    "Ola,Nordmann,not-an-email,Havbruk Nord AS,Buyer,red",
+    "Per,Hansen,per.hansen@havbruk.example,Havbruk Nord AS,CEO,blue",
+  ].join("\n");
+  await byTest("nav-import").click();
+  await byTest("import-kind").selectOption("contacts");
+  await byTest("import-file").setInputFiles({ name: "hubspot-contacts.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+  await byTest("import-mapping").waitFor();
+  const mapped = (col) => page.locator(`[data-testid="import-map"][data-column="${col}"]`).inputValue();
+  assert.equal(await mapped("Email"), "email");
+  assert.equal(await mapped("First Name"), "first_name");
+  assert.equal(await mapped("Company Name"), "account_name");
+  assert.equal(await mapped("Favourite Colour"), "", "an unknown column is not imported");
+  assert.ok(await byTest("import-run").isDisabled(), "import waits for a dry run");
+
+  await byTest("import-dry-run").click();
+  const dry = byTest("dry-run-result");
+  await dry.waitFor();
+  assert.equal(await dry.getAttribute("data-state"), "done");
+  assert.equal(await byTest("import-created").innerText(), "2");
+  assert.equal(await byTest("import-errors").innerText(), "1");
+  assert.equal(await byTest("import-duplicates").innerText(), "1");
+  assert.match(await byTest("import-error-rows").innerText(), /\b3\b[\s\S]*email/);
+  assert.match(await byTest("import-duplicate-rows").innerText(), /\b4\b[\s\S]*row 1/);
+  const before = await data.admin.get("/api/contacts?q=hansen");
+  assert.equal(before.total, 0, "a dry run writes nothing");
+
+  await byTest("import-run").click();
+  const done = byTest("import-done");
+  await done.waitFor();
+  assert.equal(await done.getAttribute("data-state"), "done");
+  assert.equal(await byTest("import-created").innerText(), "2");
+  const progress = done.locator("progress");
+  assert.equal(await progress.getAttribute("value"), await progress.getAttribute("max"));
+  const after = await data.admin.get("/api/contacts?q=hansen");
+  assert.equal(after.total, 1);
+  assert.equal(after.items[0].account_name, "Havbruk Nord AS");
+});
+
+scenario("an edit made on a Rust device appears live, without a reload", async () => {
+  await page.goto(`${BASE}/accounts/${data.fjord}`);
+  await byTest("account-card").getByTestId("account-industry").waitFor();
+  await page.waitForFunction(() => document.querySelector('[data-testid="live-status"]').dataset.state === "on");
+  assert.equal(await byTest("account-industry").innerText(), "Fishing");
+  await page.evaluate(() => (window.__sameDocument = true)); // gone if the page reloads
+  const value = `Aquaculture ${Date.now()}`;
+  await runDevice(["--account", data.fjord, "--field", "industry", "--value", value]);
+  await page.waitForFunction((v) => document.querySelector('[data-testid="account-industry"]').textContent === v, value);
+  assert.equal(await page.evaluate(() => window.__sameDocument), true, "no reload");
+});
+
+/** Runs the Rust device (kari's phone) until it has synced its edit. */
+function runDevice(args) {
+  const ws = BASE.replace(/^http/, "ws") + "/sync";
+  return new Promise((resolve, reject) => {
+    const child = spawn(DEVICE_EDIT, ["--url", ws, "--token", data.kariToken, "--user", "kari", ...args], { stdio: ["ignore", "inherit", "pipe"] });
+    let err = "";
+    child.stderr.on("data", (d) => (err += d));
+    child.on("error", reject);
+    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`device_edit exited ${code}: ${err}`))));
+  });
+}
