@@ -12,5 +12,8 @@ fi
 echo "== cargo test (workspace)"
 cargo test --workspace
 
+echo "== browser tests of the web console (headless chromium, real server)"
+bash tests/browser/run.sh
+
 echo "== benchmark smoke run (test profile, tiny size: keeps the bench compiling and running)"
 cargo test -p outpost-core --bench store -- --accounts 3
