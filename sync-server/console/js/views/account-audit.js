@@ -112,7 +112,17 @@ function conflictCard(base, c, writable, refresh) {
             class: "inline",
             onsubmit: (ev) => {
               ev.preventDefault();
-              resolve({ value: custom.value });
+              // the new value takes the type of the values in conflict
+              const isText = (c.values || []).some((v) => typeof v.value === "string");
+              let value = custom.value;
+              if (!isText) {
+                try {
+                  value = JSON.parse(custom.value);
+                } catch (_) {
+                  /* not JSON: send the text, the API names the field if the type is wrong */
+                }
+              }
+              resolve({ value });
             },
           },
           custom,
