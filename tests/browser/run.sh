@@ -31,7 +31,7 @@ if [ ! -f "$HERE/node_modules/playwright-core/package.json" ]; then
 fi
 
 echo "== building outpost-server and the test device"
-cargo build -q -p outpost-server -p outpost-e2e --bin device_edit
+cargo build -q -p outpost-server -p outpost-e2e --bin device_edit --bin seed_settings
 case "${CARGO_TARGET_DIR:-}" in
   "") TARGET="$ROOT/target" ;;
   /*) TARGET="$CARGO_TARGET_DIR" ;;
@@ -76,6 +76,7 @@ echo "== outpost-server (pid $SERVER_PID) on http://127.0.0.1:$PORT"
 export OUTPOST_BASE="http://127.0.0.1:$PORT"
 export OUTPOST_ADMIN_TOKEN="$ADMIN_TOKEN"
 export OUTPOST_DEVICE_EDIT="$TARGET/debug/device_edit"
+export OUTPOST_SEED_SETTINGS="$TARGET/debug/seed_settings"
 export OUTPOST_CHROMIUM="$CHROMIUM"
 export OUTPOST_ARTIFACTS="$TARGET/browser-artifacts"
 mkdir -p "$OUTPOST_ARTIFACTS"

@@ -27,6 +27,8 @@ use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::{self, Message};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
+pub mod device;
+
 /// How long a server may take to print its "listening" line.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 

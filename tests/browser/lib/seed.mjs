@@ -2,10 +2,24 @@
 // accounts in it, a contact and a deal on a pipeline. Returns what the
 // scenarios need.
 
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { Api, uuid7 } from "./api.mjs";
+
+/**
+ * The org's pipeline comes from an admin device (`seed_settings`, a Rust
+ * bin on core's SyncClient): the API reads pipelines but does not define them.
+ */
+async function seedSettings(base, adminToken) {
+  const bin = process.env.OUTPOST_SEED_SETTINGS;
+  if (!bin) throw new Error("OUTPOST_SEED_SETTINGS is not set: run tests/browser/run.sh");
+  const ws = base.replace(/^http/, "ws") + "/sync";
+  await promisify(execFile)(bin, ["--url", ws, "--token", adminToken, "--user", "admin"]);
+}
 
 export async function seed(base, adminToken) {
   const admin = new Api(base, adminToken);
+  await seedSettings(base, adminToken);
   await admin.post("/api/admin/users", { id: "kari", role: "rep", team: "west" });
   const { token: kariToken } = await admin.post("/api/admin/users/kari/tokens");
   await admin.post("/api/admin/users/kari/territories/west");

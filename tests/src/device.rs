@@ -1,0 +1,118 @@
+//! A field device for tools and tests outside Rust (the browser tests): a
+//! real `outpost-core` store in a temporary directory, synced by the real
+//! `SyncClient`, with helpers that wait until an edit is on the server.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use outpost_core::store::{Store, StoreOptions};
+use outpost_core::sync::client::{ClientConfig, DocSync, SharedStore, SyncClient, SyncEvent};
+use outpost_core::{Author, DocumentId};
+use tempfile::TempDir;
+use tokio::sync::broadcast::{Receiver, error::RecvError};
+
+/// A device online with one user's token.
+#[derive(Debug)]
+pub struct TestDevice {
+    store: SharedStore,
+    client: Option<SyncClient>,
+    wait: Duration,
+    _dir: TempDir,
+}
+
+impl TestDevice {
+    /// Opens a fresh store as `user` and starts syncing with `url` (ws://…/sync).
+    pub fn start(url: &str, token: &str, user: &str, wait: Duration) -> Result<Self, String> {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let author = Author {
+            user_id: user.to_owned(),
+            device_id: outpost_core::new_record_id(),
+        };
+        let store = Store::open(
+            dir.path().join("device.db"),
+            author,
+            StoreOptions::default(),
+        )
+        .map_err(|e| e.to_string())?;
+        let store = Arc::new(Mutex::new(store));
+        let mut cfg = ClientConfig::new(url, token);
+        cfg.max_backoff = Duration::from_millis(500);
+        let client = SyncClient::start(store.clone(), cfg);
+        Ok(Self {
+            store,
+            client: Some(client),
+            wait,
+            _dir: dir,
+        })
+    }
+
+    fn client(&self) -> &SyncClient {
+        self.client.as_ref().expect("running until stop")
+    }
+
+    /// The device's store.
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Waits for the initial sync of the user's scope.
+    pub async fn until_synced(&self) -> Result<(), String> {
+        if self.client().wait_until_synced(self.wait).await {
+            Ok(())
+        } else {
+            Err(format!("not synced: {:?}", self.client().status()))
+        }
+    }
+
+    /// Runs `edit` on the store (which changes `doc`, or creates and returns
+    /// it) and waits until the server has acknowledged the change.
+    pub async fn change_and_sync(
+        &self,
+        edit: impl FnOnce(&mut Store) -> Result<DocumentId, String>,
+    ) -> Result<DocumentId, String> {
+        // subscribed before the edit, so its Pending -> Synced steps cannot be
+        // missed (the status still reads Synced until the edit is offered)
+        let mut events = self.client().subscribe();
+        let doc = edit(&mut self.store())?;
+        until_acknowledged(&mut events, doc, self.wait).await?;
+        Ok(doc)
+    }
+
+    /// Stops syncing.
+    pub async fn stop(mut self) {
+        if let Some(c) = self.client.take() {
+            c.stop().await;
+        }
+    }
+}
+
+/// Waits for `doc` to go Pending (the change was offered) and then Synced
+/// (the server's heads include it: it is committed there).
+async fn until_acknowledged(
+    events: &mut Receiver<SyncEvent>,
+    doc: DocumentId,
+    wait: Duration,
+) -> Result<(), String> {
+    let deadline = tokio::time::Instant::now() + wait;
+    let mut offered = false;
+    loop {
+        let ev = match tokio::time::timeout_at(deadline, events.recv()).await {
+            Err(_) => return Err("the change did not sync in time".into()),
+            Ok(Err(RecvError::Lagged(_))) => continue,
+            Ok(Err(e)) => return Err(format!("sync client stopped: {e}")),
+            Ok(Ok(ev)) => ev,
+        };
+        match ev {
+            SyncEvent::Status(s) => match s.documents.get(&doc) {
+                Some(DocSync::Pending) => offered = true,
+                Some(DocSync::Synced) if offered => return Ok(()),
+                Some(DocSync::NeedsAttention(r)) => return Err(format!("refused: {r}")),
+                _ => {}
+            },
+            SyncEvent::Rejected { document, reason } if document == doc => {
+                return Err(format!("refused: {reason}"));
+            }
+            _ => {}
+        }
+    }
+}
