@@ -162,3 +162,32 @@ export function show(v) {
   if (typeof v === "object") return JSON.stringify(v);
   return String(v);
 }
+
+/**
+ * "Export CSV" for a list the API has no export for (the admin lists): the
+ * rows on screen, as `columns` = [[header, row => value]].
+ */
+export function localCsvButton(name, columns, rows) {
+  const cell = (v) => {
+    const s = v === undefined || v === null ? "" : Array.isArray(v) ? v.join(" ") : String(v);
+    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  return h(
+    "button",
+    {
+      class: "secondary",
+      "data-testid": `export-${name}`,
+      onclick: () => {
+        const lines = [columns.map(([c]) => cell(c)).join(","), ...rows.map((r) => columns.map(([, f]) => cell(f(r))).join(","))];
+        const a = document.createElement("a");
+        a.href = URL.createObjectURL(new Blob([lines.join("\r\n") + "\r\n"], { type: "text/csv" }));
+        a.download = `${name}.csv`;
+        document.body.append(a);
+        a.click();
+        a.remove();
+        setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+      },
+    },
+    "Export CSV",
+  );
+}

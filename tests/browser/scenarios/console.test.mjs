@@ -52,6 +52,7 @@ after(async () => {
 /** A scenario: on failure, a full-page screenshot goes to ARTIFACTS. */
 function scenario(name, body) {
   test(name, async () => {
+    pageErrors.length = 0;
     try {
       await body();
       assert.deepEqual(pageErrors, [], "no script errors on the page");

@@ -2,7 +2,7 @@
 // goals. Everything here needs the admin role; the API answers 403 otherwise.
 
 import * as api from "../api.js";
-import { h, clear, loading, errorBox, table, empty } from "../ui.js";
+import { h, clear, loading, errorBox, table, empty, localCsvButton } from "../ui.js";
 
 const ROLES = ["viewer", "rep", "manager", "admin"];
 
@@ -64,6 +64,7 @@ function loadUsers(el, reload) {
     return h(
       "div",
       {},
+      localCsvButton("users", [["id", (u) => u.id], ["role", (u) => u.role], ["team", (u) => u.team], ["territories", (u) => u.territories], ["assigned", (u) => u.assigned]], rows),
       table(
         [
           { label: "User", value: (u) => u.id },
@@ -160,7 +161,12 @@ function loadTeams(el) {
   return section(el, "Teams", async () => {
     const list = await api.get("/api/admin/teams");
     const rows = (list.items || list).map((t) => ({ ...t, id: t.team }));
-    return table([{ label: "Team", value: (t) => t.team }, { label: "Members", value: (t) => (t.members || []).join(", ") }], rows, { testid: "teams-table", emptyText: "No teams: set a team on a user." });
+    return h(
+      "div",
+      {},
+      localCsvButton("teams", [["team", (t) => t.team], ["members", (t) => t.members]], rows),
+      table([{ label: "Team", value: (t) => t.team }, { label: "Members", value: (t) => (t.members || []).join(", ") }], rows, { testid: "teams-table", emptyText: "No teams: set a team on a user." }),
+    );
   });
 }
 
@@ -173,6 +179,7 @@ function loadTerritories(el, reload) {
     return h(
       "div",
       {},
+      localCsvButton("territories", [["territory", (t) => t.territory], ["users", (t) => t.users], ["accounts", (t) => t.accounts]], rows),
       table(
         [
           { label: "Territory", value: (t) => t.territory },
@@ -196,6 +203,7 @@ function loadAssignments(el, reload) {
     return h(
       "div",
       {},
+      localCsvButton("assignments", [["user_id", (a) => a.user_id], ["account", (a) => a.account], ["account_name", (a) => a.account_name]], rows),
       rows.length
         ? table(
             [
