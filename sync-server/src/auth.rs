@@ -94,6 +94,11 @@ CREATE TABLE IF NOT EXISTS territories (
     territory TEXT NOT NULL,
     PRIMARY KEY (user_id, territory)
 );
+CREATE TABLE IF NOT EXISTS goals (
+    user_id TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+    visits_per_week INTEGER,
+    won_per_month_minor INTEGER
+);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO meta(key, value) VALUES ('scope_version', 0);
 "#;
@@ -325,6 +330,43 @@ impl AuthDb {
             return Err(AuthError::NoSuchUser);
         }
         self.bump()
+    }
+}
+
+/// A rep's targets, shown on the team dashboard.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Goals {
+    pub visits_per_week: Option<i64>,
+    pub won_per_month_minor: Option<i64>,
+}
+
+impl AuthDb {
+    /// Sets a user's goals.
+    pub fn set_goals(&self, user: &str, goals: Goals) -> Result<(), AuthError> {
+        self.user(user)?.ok_or(AuthError::NoSuchUser)?;
+        self.conn.execute(
+            "INSERT INTO goals(user_id, visits_per_week, won_per_month_minor) VALUES (?1, ?2, ?3)
+             ON CONFLICT(user_id) DO UPDATE SET visits_per_week = ?2, won_per_month_minor = ?3",
+            params![user, goals.visits_per_week, goals.won_per_month_minor],
+        )?;
+        Ok(())
+    }
+
+    /// A user's goals, if set.
+    pub fn goals(&self, user: &str) -> Result<Option<Goals>, AuthError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT visits_per_week, won_per_month_minor FROM goals WHERE user_id = ?1",
+                [user],
+                |r| {
+                    Ok(Goals {
+                        visits_per_week: r.get(0)?,
+                        won_per_month_minor: r.get(1)?,
+                    })
+                },
+            )
+            .optional()?)
     }
 }
 

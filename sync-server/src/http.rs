@@ -95,6 +95,7 @@ pub fn router(app: Shared) -> Router {
             "/api/admin/users/{id}/territories/{territory}",
             post(add_territory).delete(remove_territory),
         )
+        .merge(crate::api::router())
         .fallback(crate::console::serve)
         .with_state(app)
 }

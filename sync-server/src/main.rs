@@ -1,6 +1,7 @@
 //! `outpost-server`: the Outpost sync server.
 
 mod access;
+mod api;
 mod auth;
 mod conn;
 mod console;
@@ -251,7 +252,7 @@ fn serve(dir: &Path, args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> 
         }
     }
     let id = server_identity(dir)?;
-    let store = Store::open(
+    let mut store = Store::open(
         dir.join("documents.db"),
         Author {
             user_id: "server".into(),
@@ -262,6 +263,8 @@ fn serve(dir: &Path, args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> 
             ..StoreOptions::default()
         },
     )?;
+    let api = api::ApiState::default();
+    store.set_change_listener(api.notifier());
     let metrics = metrics_exporter_prometheus::PrometheusBuilder::new()
         .install_recorder()
         .ok();
@@ -288,6 +291,7 @@ fn serve(dir: &Path, args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> 
         storage_id: id,
         shutdown: CancellationToken::new(),
         metrics,
+        api,
     });
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async move {

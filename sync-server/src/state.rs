@@ -40,6 +40,8 @@ pub struct AppState {
     pub storage_id: String,
     pub shutdown: CancellationToken,
     pub metrics: Option<PrometheusHandle>,
+    /// The REST API's state (change events, import jobs).
+    pub api: crate::api::ApiState,
 }
 
 pub type Shared = Arc<AppState>;

@@ -165,6 +165,17 @@ impl Store {
         &self.author
     }
 
+    /// Runs `f` with the store writing as `author` (e.g. an office user
+    /// editing through the server's REST API): every change `f` makes is
+    /// attributed to that user and device. The store's own author is
+    /// restored afterwards, whatever `f` returns.
+    pub fn with_author<T>(&mut self, author: Author, f: impl FnOnce(&mut Store) -> T) -> T {
+        let own = std::mem::replace(&mut self.author, author);
+        let out = f(self);
+        self.author = own;
+        out
+    }
+
     /// The options the store was opened with.
     pub fn options(&self) -> &StoreOptions {
         &self.opts

@@ -249,8 +249,11 @@ pub struct AccountOwnership {
 }
 
 mod lists;
+mod office;
 mod planning;
 mod reminders;
+
+pub use office::{ActivityRow, CaseRow, ContactRow, DealRow, OrderRow};
 
 /// Parses `YYYY-MM-DD` or `--MM-DD` (exposed for apps that show dates).
 pub fn parse_crm_date(raw: &str) -> Option<(Option<i32>, u32, u32)> {

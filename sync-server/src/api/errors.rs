@@ -1,0 +1,200 @@
+//! The API's error type: an HTTP status and JSON
+//! `{"code": "<stable_snake_case>", "message": "<human>", "field": "<path>"}`.
+//! `field` names the offending input on 400s. Messages never carry internal
+//! details or personal data (ids only); unexpected failures are logged and
+//! answered with a bare `internal`.
+
+use axum::Json;
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use outpost_core::CoreError;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use utoipa::ToSchema;
+
+/// An API error.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub field: Option<String>,
+}
+
+/// The JSON body of every error.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// Stable machine-readable code, e.g. `not_found`, `invalid_field`.
+    pub code: String,
+    /// Human-readable explanation (no internal details).
+    pub message: String,
+    /// JSON path of the offending input field (400 only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+            field: None,
+        }
+    }
+
+    /// 400 naming the offending field.
+    pub fn bad(code: &'static str, field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: Some(field.into()),
+            ..Self::new(StatusCode::BAD_REQUEST, code, message)
+        }
+    }
+
+    pub fn unauthorized() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "a valid bearer token is required",
+        )
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", "not found")
+    }
+
+    pub fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "internal error",
+        )
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            code: self.code.to_owned(),
+            message: self.message,
+            field: self.field,
+        };
+        (self.status, Json(body)).into_response()
+    }
+}
+
+impl From<CoreError> for ApiError {
+    fn from(e: CoreError) -> Self {
+        match e {
+            CoreError::DocumentNotFound(_)
+            | CoreError::RecordNotFound { .. }
+            | CoreError::InvalidDocumentId => Self::not_found(),
+            CoreError::NoSuchConflict { field, .. } => Self::new(
+                StatusCode::NOT_FOUND,
+                "no_such_conflict",
+                format!("no open conflict on field {field}"),
+            ),
+            CoreError::RecordExists { kind, .. } => Self::new(
+                StatusCode::CONFLICT,
+                "conflict",
+                format!("a {kind} with this id already exists"),
+            ),
+            CoreError::Invalid(msg) => Self::new(StatusCode::BAD_REQUEST, "invalid_request", msg),
+            CoreError::SchemaViolation { reason, .. } => {
+                Self::new(StatusCode::BAD_REQUEST, "schema_violation", reason)
+            }
+            other => {
+                // core errors name documents and records by id only
+                tracing::error!(error = %other, "api: store");
+                Self::internal()
+            }
+        }
+    }
+}
+
+impl From<crate::auth::AuthError> for ApiError {
+    fn from(e: crate::auth::AuthError) -> Self {
+        use crate::auth::AuthError;
+        match e {
+            AuthError::NoSuchUser => {
+                Self::new(StatusCode::NOT_FOUND, "no_such_user", "no such user")
+            }
+            AuthError::UserExists => {
+                Self::new(StatusCode::CONFLICT, "user_exists", "user already exists")
+            }
+            AuthError::NoSuchToken => {
+                Self::new(StatusCode::NOT_FOUND, "no_such_token", "no such token")
+            }
+            AuthError::Sqlite(err) => {
+                tracing::error!(error = %err, "api: auth database");
+                Self::internal()
+            }
+        }
+    }
+}
+
+impl From<crate::access::ScopeError> for ApiError {
+    fn from(e: crate::access::ScopeError) -> Self {
+        match e {
+            crate::access::ScopeError::Auth(a) => a.into(),
+            crate::access::ScopeError::Store(s) => s.into(),
+        }
+    }
+}
+
+/// Turns a serde error at `path` into a 400 naming the field.
+pub fn field_error(path: &str, err: &(impl std::fmt::Display + ?Sized)) -> ApiError {
+    let msg = err.to_string();
+    // "missing field `name`" is reported at the parent; name the field itself
+    let field = match msg.split('`').nth(1) {
+        Some(name) if msg.starts_with("missing field") => {
+            if path == "." || path.is_empty() {
+                name.to_owned()
+            } else {
+                format!("{path}.{name}")
+            }
+        }
+        _ if path == "." || path.is_empty() => String::new(),
+        _ => path.to_owned(),
+    };
+    // serde's messages describe types and expected shapes, never the input's text
+    let message = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
+    if field.is_empty() {
+        return ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", message);
+    }
+    ApiError::bad("invalid_field", field, message)
+}
+
+/// Deserialises a JSON value into `T`, naming the offending field on error.
+pub fn from_value<T: DeserializeOwned>(v: serde_json::Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(v).map_err(|e| field_error(&e.path().to_string(), e.inner()))
+}
+
+/// A JSON request body whose errors name the offending field.
+#[derive(Debug)]
+pub struct Body<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|_| {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    "request body too large",
+                )
+            })?;
+        let mut de = serde_json::Deserializer::from_slice(&bytes);
+        let value: T = serde_path_to_error::deserialize(&mut de)
+            .map_err(|e| field_error(&e.path().to_string(), e.inner()))?;
+        Ok(Body(value))
+    }
+}

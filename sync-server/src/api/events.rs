@@ -1,0 +1,100 @@
+//! `GET /api/events`: Server-Sent Events, `event: changed` with
+//! `data: {"account": "<doc id>"}` whenever an account document in the
+//! caller's scope changes — from a phone, another office user or an import.
+//! Fed by the store's change listener (every change that reached disk).
+
+use std::convert::Infallible;
+use std::time::{Duration, Instant};
+
+use axum::extract::State;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::Stream;
+use outpost_core::DocumentId;
+use outpost_core::model::DocKind;
+use serde_json::json;
+use tokio::sync::broadcast;
+use tokio::sync::broadcast::error::RecvError;
+
+use super::auth::Caller;
+use super::errors::{ApiError, ErrorBody};
+use crate::access::Scope;
+use crate::state::Shared;
+
+/// How many change notices may wait for a slow listener before it is told to resync.
+pub const EVENT_BUFFER: usize = 1024;
+
+struct Listener {
+    rx: broadcast::Receiver<DocumentId>,
+    scope: Scope,
+    fresh: Instant,
+    app: Shared,
+    caller: Caller,
+    started: bool,
+}
+
+impl Listener {
+    async fn next(mut self) -> Option<(Result<Event, Infallible>, Self)> {
+        if !self.started {
+            self.started = true;
+            return Some((Ok(Event::default().event("ready").data("{}")), self));
+        }
+        loop {
+            let got = tokio::select! {
+                _ = self.app.shutdown.cancelled() => return None,
+                got = self.rx.recv() => got,
+            };
+            match got {
+                Ok(doc) => {
+                    let age = self.fresh.elapsed();
+                    let unknown = !self.scope.docs.contains_key(&doc);
+                    if (unknown && age > Duration::from_millis(500))
+                        || age > Duration::from_secs(30)
+                    {
+                        if let Ok(s) = self.caller.scope(&self.app).await {
+                            self.scope = s;
+                            self.fresh = Instant::now();
+                        }
+                    }
+                    if self
+                        .scope
+                        .get(doc)
+                        .is_some_and(|a| a.kind == DocKind::Account)
+                    {
+                        let data = json!({ "account": doc.to_string() }).to_string();
+                        return Some((Ok(Event::default().event("changed").data(data)), self));
+                    }
+                }
+                Err(RecvError::Lagged(_)) => {
+                    // too many changes at once: the client reloads what it shows
+                    return Some((Ok(Event::default().event("resync").data("{}")), self));
+                }
+                Err(RecvError::Closed) => return None,
+            }
+        }
+    }
+}
+
+/// Live change notices (Server-Sent Events). Starts with `event: ready`;
+/// `event: resync` means notices were dropped and the client should reload.
+#[utoipa::path(get, path = "/api/events", tag = "events",
+    params(("token" = Option<String>, Query, description = "the bearer token (for EventSource)")),
+    responses((status = 200, content_type = "text/event-stream", description = "event: changed / data: {\"account\": \"<doc id>\"}"),
+              (status = 401, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn events(
+    State(app): State<Shared>,
+    caller: Caller,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let rx = app.api.events.subscribe();
+    let scope = caller.scope(&app).await?;
+    let start = Listener {
+        rx,
+        scope,
+        fresh: Instant::now(),
+        app,
+        caller,
+        started: false,
+    };
+    let stream = futures_util::stream::unfold(start, Listener::next);
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}

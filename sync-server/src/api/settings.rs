@@ -1,0 +1,201 @@
+//! The org settings document: pipelines and stages (read), custom field
+//! definitions (read; manager/admin write). Writes are Automerge changes by
+//! the office user, offered to devices like any other.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use outpost_core::DocumentId;
+use outpost_core::model::{CustomField, DocKind, OrgSettings, Pipeline};
+use outpost_core::store::Store;
+use serde_json::{Value, json};
+
+use super::auth::{Caller, blocking, changed};
+use super::errors::{ApiError, Body, ErrorBody};
+use super::records::{new_record, patch_in, record_json};
+use crate::auth::Role;
+use crate::state::Shared;
+
+/// The org settings document, if there is one.
+pub fn settings_doc(store: &Store) -> Result<Option<DocumentId>, ApiError> {
+    Ok(store
+        .document_ids()?
+        .into_iter()
+        .find(|(_, k)| *k == DocKind::Settings)
+        .map(|(d, _)| d))
+}
+
+/// Pipelines of the org (empty without a settings document).
+pub fn pipelines(store: &mut Store) -> Result<(Option<OrgSettings>, Vec<Pipeline>), ApiError> {
+    let Some(doc) = settings_doc(store)? else {
+        return Ok((None, Vec::new()));
+    };
+    let d = store.doc(doc)?;
+    let org = d.org_settings().map(|r| r.record);
+    let pipes = d
+        .list::<Pipeline>()
+        .into_iter()
+        .map(|r| r.record)
+        .filter(|p| !p.meta.archived)
+        .collect();
+    Ok((org, pipes))
+}
+
+/// (pipeline id, stage id) → meaning (open, won, lost).
+pub fn stage_meanings(store: &mut Store) -> Result<HashMap<(String, String), String>, ApiError> {
+    let (_, pipes) = pipelines(store)?;
+    let mut out = HashMap::new();
+    for p in pipes {
+        for s in &p.stages {
+            let meaning = serde_json::to_value(s.meaning)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_else(|| "open".into());
+            out.insert((p.meta.id.clone(), s.id.clone()), meaning);
+        }
+    }
+    Ok(out)
+}
+
+fn pipeline_json(p: &Pipeline) -> Value {
+    json!({
+        "id": p.meta.id,
+        "name": p.name,
+        "stages": p.sorted_stages(),
+    })
+}
+
+/// Pipelines with their stages (sorted by position) and the org defaults.
+#[utoipa::path(get, path = "/api/pipelines", tag = "settings",
+    responses((status = 200, body = Object, description = "{default_pipeline_id, default_currency, items: [{id, name, stages: [{id, name, position, probability, meaning}]}]}"),
+              (status = 401, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn list_pipelines(
+    State(app): State<Shared>,
+    _caller: Caller,
+) -> Result<Json<Value>, ApiError> {
+    let v = blocking(move || {
+        let mut store = app.store();
+        let (org, pipes) = pipelines(&mut store)?;
+        Ok(json!({
+            "default_pipeline_id": org.as_ref().and_then(|o| o.default_pipeline_id.clone()),
+            "default_currency": org.as_ref().map(|o| o.default_currency.clone()).filter(|c| !c.is_empty()),
+            "items": pipes.iter().map(pipeline_json).collect::<Vec<_>>(),
+        }))
+    })
+    .await?;
+    Ok(Json(v))
+}
+
+/// Custom field definitions, optionally for one entity (contact, account, deal…).
+#[utoipa::path(get, path = "/api/custom-fields", tag = "settings",
+    params(("entity" = Option<String>, Query)),
+    responses((status = 200, body = Object, description = "{items: [CustomField]}"), (status = 401, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn list_custom_fields(
+    State(app): State<Shared>,
+    _caller: Caller,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    let entity = q.get("entity").cloned();
+    let v = blocking(move || {
+        let mut store = app.store();
+        let Some(doc) = settings_doc(&store)? else {
+            return Ok(json!({ "items": [] }));
+        };
+        let items: Vec<Value> = store
+            .list::<CustomField>(doc)?
+            .into_iter()
+            .map(|r| r.record)
+            .filter(|f| !f.meta.archived && entity.as_ref().is_none_or(|e| &f.entity == e))
+            .map(|f| record_json(&f))
+            .collect();
+        Ok(json!({ "items": items }))
+    })
+    .await?;
+    Ok(Json(v))
+}
+
+/// Runs `f` on the settings document (created if missing) as the office user.
+async fn write_settings(
+    app: &Shared,
+    caller: &Caller,
+    f: impl FnOnce(&mut Store, DocumentId) -> Result<Value, ApiError> + Send + 'static,
+) -> Result<Value, ApiError> {
+    caller.require(&[Role::Manager, Role::Admin])?;
+    let (me, app2) = (caller.clone(), app.clone());
+    let (doc, v) = blocking(move || {
+        let mut store = app2.store();
+        store.with_author(me.author(), |store| {
+            let doc = match settings_doc(store)? {
+                Some(d) => d,
+                None => store.create_settings(OrgSettings::default())?,
+            };
+            Ok((doc, f(store, doc)?))
+        })
+    })
+    .await?;
+    changed(app, doc);
+    Ok(v)
+}
+
+/// Defines a custom field (manager/admin).
+#[utoipa::path(post, path = "/api/custom-fields", tag = "settings",
+    request_body(content = Object, description = "CustomField: {entity, key, label, field_type, options}"),
+    responses((status = 201, body = Object), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn create_custom_field(
+    State(app): State<Shared>,
+    caller: Caller,
+    Body(body): Body<Value>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let field: CustomField = new_record(body)?;
+    if field.key.trim().is_empty() {
+        return Err(ApiError::bad(
+            "invalid_field",
+            "key",
+            "key must not be empty",
+        ));
+    }
+    if field.entity.trim().is_empty() {
+        return Err(ApiError::bad(
+            "invalid_field",
+            "entity",
+            "entity must not be empty",
+        ));
+    }
+    let v = write_settings(&app, &caller, move |store, doc| {
+        let id = store.create(doc, field)?;
+        let r = store
+            .get::<CustomField>(doc, &id)?
+            .ok_or_else(ApiError::internal)?;
+        Ok(record_json(&r.record))
+    })
+    .await?;
+    Ok((StatusCode::CREATED, Json(v)))
+}
+
+/// Changes a custom field definition (manager/admin).
+#[utoipa::path(patch, path = "/api/custom-fields/{id}", tag = "settings",
+    params(("id" = String, Path)),
+    request_body(content = Object, description = "partial CustomField"),
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn patch_custom_field(
+    State(app): State<Shared>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Body(body): Body<Value>,
+) -> Result<Json<Value>, ApiError> {
+    let v = write_settings(&app, &caller, move |store, doc| {
+        patch_in::<CustomField>(store, doc, &id, body)?;
+        let r = store
+            .get::<CustomField>(doc, &id)?
+            .ok_or_else(ApiError::not_found)?;
+        Ok(record_json(&r.record))
+    })
+    .await?;
+    Ok(Json(v))
+}
