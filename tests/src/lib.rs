@@ -27,6 +27,7 @@ use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::{self, Message};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
+pub mod api;
 pub mod device;
 
 /// How long a server may take to print its "listening" line.

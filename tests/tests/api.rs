@@ -1,0 +1,340 @@
+//! REST API against the real server binary: auth and errors, CRUD, lists
+//! with paging, sorting and filters, export, reports, OpenAPI.
+
+#![allow(clippy::unwrap_used)]
+
+use outpost_e2e::Server;
+use outpost_e2e::api::Api;
+use serde_json::{Value, json};
+
+fn create_account(api: &Api, body: Value) -> String {
+    let (s, v) = api.post("/api/accounts", &body);
+    assert_eq!(s, 201, "create account: {v}");
+    v["id"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn auth_errors_name_the_problem_and_scope_hides_accounts() {
+    let server = Server::start();
+    let admin = Api::new(&server, Some(server.admin_token()));
+    let kari = Api::new(&server, Some(&server.add_user("kari", "rep", Some("west"))));
+    let vera = Api::new(&server, Some(&server.add_user("vera", "viewer", None)));
+    server.add_territory("kari", "west");
+    server.add_territory("vera", "west");
+
+    // 401: no token, a wrong token; ?token= works like the header
+    let (s, v) = Api::new(&server, None).get("/api/me");
+    assert_eq!((s, v["code"].as_str()), (401, Some("unauthorized")));
+    let (s, _) = Api::new(&server, Some("opt_wrong")).get("/api/me");
+    assert_eq!(s, 401);
+    let me = kari.ok("/api/me");
+    assert_eq!(
+        (me["user_id"].as_str(), me["role"].as_str()),
+        (Some("kari"), Some("rep"))
+    );
+    let (s, v) = Api::new(&server, None).get(&format!("/api/me?token={}", server.admin_token()));
+    assert_eq!((s, v["role"].as_str()), (200, Some("admin")));
+
+    let west = create_account(&admin, json!({"name": "Fjord Fisk", "territory": "west"}));
+    let east = create_account(&admin, json!({"name": "Øst Bakeri", "territory": "east"}));
+
+    // 404: outside scope answers exactly like a document that does not exist
+    let (s1, v1) = kari.get(&format!("/api/accounts/{east}"));
+    let (s2, v2) = kari.get(&format!(
+        "/api/accounts/{}",
+        outpost_core::DocumentId::random()
+    ));
+    let (s3, v3) = kari.get("/api/accounts/not-an-id");
+    assert_eq!((s1, s2, s3), (404, 404, 404));
+    assert_eq!(v1, v2);
+    assert_eq!(v1, v3);
+    let (s, _) = kari.post(
+        &format!("/api/accounts/{east}/contacts"),
+        &json!({"first_name": "X"}),
+    );
+    assert_eq!(s, 404);
+    let list = kari.ok("/api/accounts");
+    assert_eq!(list["total"], 1, "{list}");
+    assert_eq!(list["items"][0]["id"].as_str(), Some(west.as_str()));
+
+    // 403: a viewer reads but may not write; a rep may not administer
+    assert_eq!(vera.get(&format!("/api/accounts/{west}")).0, 200);
+    let (s, v) = vera.patch(
+        &format!("/api/accounts/{west}"),
+        &json!({"industry": "fish"}),
+    );
+    assert_eq!((s, v["code"].as_str()), (403, Some("forbidden")), "{v}");
+    assert_eq!(vera.post("/api/accounts", &json!({"name": "New"})).0, 403);
+    assert_eq!(kari.get("/api/admin/teams").0, 403);
+    assert_eq!(
+        kari.call_text("POST", "/api/import/preview?kind=contacts", "a,b\n1,2\n")
+            .0,
+        403
+    );
+
+    // 400 names the offending field
+    let path = format!("/api/accounts/{west}/deals");
+    let (s, v) = kari.post(&path, &json!({"name": "Boat", "amount_minor": "lots"}));
+    assert_eq!(
+        (s, v["field"].as_str(), v["code"].as_str()),
+        (400, Some("amount_minor"), Some("invalid_field")),
+        "{v}"
+    );
+    let (s, v) = kari.post(
+        &format!("/api/accounts/{west}/contacts"),
+        &json!({"first_name": "K", "emails": {"e1": {"address": 5}}}),
+    );
+    assert_eq!(
+        (s, v["field"].as_str()),
+        (400, Some("emails.e1.address")),
+        "{v}"
+    );
+    let (s, v) = kari.post(
+        &format!("/api/accounts/{west}/contacts"),
+        &json!({"first_nme": "K"}),
+    );
+    assert_eq!(
+        (s, v["field"].as_str(), v["code"].as_str()),
+        (400, Some("first_nme"), Some("unknown_field")),
+        "{v}"
+    );
+    let (s, v) = kari.post("/api/accounts", &json!({"name": ""}));
+    assert_eq!((s, v["field"].as_str()), (400, Some("name")), "{v}");
+    let (s, v) = kari.call("POST", "/api/accounts", None);
+    assert_eq!((s, v["code"].as_str()), (400, Some("invalid_json")), "{v}");
+    let (s, v) = kari.get("/api/accounts?limit=0");
+    assert_eq!((s, v["field"].as_str()), (400, Some("limit")), "{v}");
+    let (s, v) = kari.get("/api/accounts?sort=shoe_size");
+    assert_eq!((s, v["field"].as_str()), (400, Some("sort")), "{v}");
+    let (s, v) = kari.get("/api/accounts?status=happy");
+    assert_eq!((s, v["field"].as_str()), (400, Some("status")), "{v}");
+    let (s, v) = admin.post("/api/import", &json!({"kind": "robots", "csv": "a\n1\n"}));
+    assert_eq!((s, v["field"].as_str()), (400, Some("kind")), "{v}");
+    // unknown endpoints are JSON 404s, never the console's HTML
+    let (s, v) = kari.get("/api/nothing/here");
+    assert_eq!((s, v["code"].as_str()), (404, Some("not_found")));
+    // no internal details in any error body
+    for body in [v1, v] {
+        let text = body.to_string();
+        assert!(
+            !text.contains("sqlite") && !text.contains("storage"),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn crud_lists_paging_sorting_filters_export_and_reports() {
+    let server = Server::start();
+    let admin = Api::new(&server, Some(server.admin_token()));
+    let names = ["Cedar Café", "Alder Ltd", "Birch & Co", "Dogwood AS"];
+    let mut ids = Vec::new();
+    for (i, n) in names.iter().enumerate() {
+        let t = if i % 2 == 0 { "west" } else { "east" };
+        ids.push(create_account(
+            &admin,
+            json!({"name": n, "territory": t, "lifecycle_stage": "retention"}),
+        ));
+    }
+    // paging and sorting
+    let p1 = admin.ok("/api/accounts?limit=2&sort=name");
+    let p2 = admin.ok("/api/accounts?limit=2&offset=2&sort=name");
+    assert_eq!(p1["total"], 4);
+    let order: Vec<&str> = p1["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(p2["items"].as_array().unwrap())
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        order,
+        ["Alder Ltd", "Birch & Co", "Cedar Café", "Dogwood AS"]
+    );
+    let desc = admin.ok("/api/accounts?sort=-name&limit=1");
+    assert_eq!(desc["items"][0]["name"], "Dogwood AS");
+    // filters
+    let west = admin.ok("/api/accounts?territory=west");
+    assert_eq!(west["total"], 2);
+    let q = admin.ok("/api/accounts?q=birch");
+    assert_eq!(q["total"], 1);
+
+    // records: create, read, patch only what is sent, archive, restore
+    let acc = &ids[0];
+    let (s, c) = admin.post(
+        &format!("/api/accounts/{acc}/contacts"),
+        &json!({
+            "first_name": "Kari", "last_name": "Nordmann",
+            "emails": {"e1": {"address": "kari@fjord.example", "primary": true}}
+        }),
+    );
+    assert_eq!(s, 201, "{c}");
+    let cid = c["id"].as_str().unwrap().to_owned();
+    assert_eq!(c["created_by"], "admin");
+    let path = format!("/api/accounts/{acc}/contacts/{cid}");
+    let (s, c) = admin.patch(&path, &json!({"title": "CEO"}));
+    assert_eq!(s, 200, "{c}");
+    assert_eq!(
+        (c["title"].as_str(), c["first_name"].as_str()),
+        (Some("CEO"), Some("Kari"))
+    );
+    assert_eq!(c["emails"]["e1"]["address"], "kari@fjord.example");
+    let (s, v) = admin.patch(&path, &json!({"created_by": "someone"}));
+    assert_eq!((s, v["field"].as_str()), (400, Some("created_by")));
+    let (s, _) = admin.post(&format!("{path}/archive"), &json!({}));
+    assert_eq!(s, 200);
+    assert_eq!(
+        admin.ok(&format!("/api/accounts/{acc}/contacts"))["total"],
+        0
+    );
+    assert_eq!(
+        admin.ok(&format!("/api/accounts/{acc}/contacts?archived=true"))["total"],
+        1
+    );
+    admin.post(&format!("{path}/restore"), &json!({}));
+    let found = admin.ok("/api/contacts?q=nord");
+    assert_eq!(found["total"], 1, "{found}");
+    assert_eq!(found["items"][0]["account"].as_str(), Some(acc.as_str()));
+    assert_eq!(found["items"][0]["account_name"], "Cedar Café");
+    // history: who changed the title, through the API
+    let h = admin.ok(&format!(
+        "/api/accounts/{acc}/history?record_kind=contact&record_id={cid}&field=title"
+    ));
+    let last = h["items"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (
+            last["new_value"].as_str(),
+            last["author"]["user_id"].as_str(),
+            last["author"]["device_id"].as_str()
+        ),
+        (Some("CEO"), Some("admin"), Some("api")),
+        "{h}"
+    );
+
+    // deals across accounts, the board move, the pipeline report
+    for (i, acc) in ids.iter().enumerate() {
+        let (s, d) = admin.post(
+            &format!("/api/accounts/{acc}/deals"),
+            &json!({
+                "name": format!("Deal {i}"), "pipeline_id": "sales", "stage_id": "lead",
+                "amount_minor": 1000 * (i as i64 + 1), "currency": "NOK", "probability": 50
+            }),
+        );
+        assert_eq!(s, 201, "{d}");
+    }
+    let deals = admin.ok("/api/deals?pipeline=sales&sort=-amount_minor");
+    assert_eq!(deals["total"], 4);
+    assert_eq!(
+        (
+            deals["items"][0]["amount_minor"].as_i64(),
+            deals["items"][0]["weighted_minor"].as_i64()
+        ),
+        (Some(4000), Some(2000))
+    );
+    let top = &deals["items"][0];
+    let (s, moved) = admin.patch(
+        &format!(
+            "/api/accounts/{}/deals/{}",
+            top["account"].as_str().unwrap(),
+            top["id"].as_str().unwrap()
+        ),
+        &json!({"stage_id": "won"}),
+    );
+    assert_eq!(s, 200, "{moved}");
+    let history = moved["stage_history"].as_object().unwrap();
+    assert_eq!(history.len(), 1, "{moved}");
+    let change = history.values().next().unwrap();
+    assert_eq!(
+        (
+            change["from_stage"].as_str(),
+            change["to_stage"].as_str(),
+            change["by"].as_str()
+        ),
+        (Some("lead"), Some("won"), Some("admin"))
+    );
+    assert_eq!(admin.ok("/api/deals?stage=lead")["total"], 3);
+    let report = admin.ok("/api/reports/pipeline?pipeline=sales");
+    let lead = report["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["stage_id"] == "lead")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (
+            lead["count"].as_i64(),
+            lead["total_minor"].as_i64(),
+            lead["weighted_minor"].as_i64()
+        ),
+        (Some(3), Some(6000), Some(3000)),
+        "{report}"
+    );
+    let team = admin.ok("/api/reports/team");
+    assert_eq!(team["accounts"]["customers"], 4, "{team}");
+
+    // CSV export with the list's filters
+    let (s, csv) = admin.call_text(
+        "GET",
+        "/api/export/accounts.csv?territory=east&sort=name",
+        "",
+    );
+    assert_eq!(s, 200);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 3, "{csv}");
+    assert!(
+        lines[0].contains("name") && lines[0].contains("territory"),
+        "{csv}"
+    );
+    assert!(
+        lines[1].contains("Alder Ltd") && lines[2].contains("Dogwood AS"),
+        "{csv}"
+    );
+    let (s, csv) = admin.call_text("GET", "/api/export/deals.csv", "");
+    assert_eq!((s, csv.lines().count()), (200, 5));
+    assert_eq!(admin.call_text("GET", "/api/export/secrets.csv", "").0, 404);
+
+    // account card and archive
+    let card = admin.ok(&format!("/api/accounts/{acc}"));
+    assert_eq!(
+        (
+            card["counts"]["contacts"].as_i64(),
+            card["counts"]["deals"].as_i64()
+        ),
+        (Some(1), Some(1)),
+        "{card}"
+    );
+    admin.post(&format!("/api/accounts/{acc}/archive"), &json!({}));
+    assert_eq!(admin.ok("/api/accounts")["total"], 3);
+    assert_eq!(admin.ok("/api/accounts?archived=true")["total"], 4);
+}
+
+#[test]
+fn openapi_document_parses_and_lists_the_paths() {
+    let server = Server::start();
+    let (s, doc) = Api::new(&server, None).get("/api/openapi.json");
+    assert_eq!(s, 200);
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."), "{doc}");
+    let paths = doc["paths"].as_object().unwrap();
+    for p in [
+        "/api/me",
+        "/api/accounts",
+        "/api/accounts/{account}",
+        "/api/accounts/{account}/{kind}/{id}",
+        "/api/accounts/{account}/conflicts/resolve",
+        "/api/deals",
+        "/api/reports/team",
+        "/api/events",
+        "/api/import",
+        "/api/import/{job}",
+        "/api/export/{list}",
+        "/api/admin/teams",
+    ] {
+        assert!(paths.contains_key(p), "openapi.json lacks {p}");
+    }
+    assert!(
+        doc["components"]["schemas"]["ErrorBody"]["properties"]["field"].is_object(),
+        "{doc}"
+    );
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+}
