@@ -95,6 +95,8 @@ fn needs_build(bin: &Path) -> bool {
         "core/src",
         "sync-server/Cargo.toml",
         "sync-server/src",
+        "sync-server/build.rs",
+        "sync-server/console",
     ] {
         newest_mtime(&root.join(p), &mut newest);
     }

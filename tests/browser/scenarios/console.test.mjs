@@ -214,6 +214,39 @@ scenario("an edit made on a Rust device appears live, without a reload", async (
   await runDevice(["--account", data.fjord, "--field", "industry", "--value", value]);
   await page.waitForFunction((v) => document.querySelector('[data-testid="account-industry"]').textContent === v, value);
   assert.equal(await page.evaluate(() => window.__sameDocument), true, "no reload");
+  // the field history names the rep who made the change on the phone
+  await byTest("tab-history").click();
+  const row = byTest("history-table-row").filter({ hasText: value });
+  await row.waitFor();
+  assert.match(await row.innerText(), /kari[\s\S]*industry[\s\S]*Fishing/);
+});
+
+scenario("export the accounts list as CSV", async () => {
+  await page.goto(`${BASE}/accounts?q=fjord`);
+  await byTest("accounts-table").waitFor();
+  const [download] = await Promise.all([page.waitForEvent("download"), byTest("export-accounts").click()]);
+  assert.equal(download.suggestedFilename(), "accounts.csv");
+  const chunks = [];
+  for await (const c of await download.createReadStream()) chunks.push(c);
+  const lines = Buffer.concat(chunks).toString("utf8").trim().split(/\r?\n/);
+  assert.match(lines[0], /name/, "a header row");
+  assert.equal(lines.length, 2, "the list's filter applies: one account");
+  assert.match(lines[1], /Fjordline Fisk AS/);
+});
+
+scenario("team dashboard and admin screens show the org", async () => {
+  await byTest("nav-dashboard").click();
+  const stage = byTest("report-pipeline-row").filter({ hasText: data.to.name });
+  await stage.waitFor();
+  assert.match(await stage.innerText(), new RegExp(`${data.to.name}\\s+1\\b`), "the moved deal counts in its new stage");
+  await byTest("report-team").waitFor();
+  assert.match(await byTest("report-team").innerText(), /kari/);
+  await byTest("nav-admin").click();
+  const kari = byTest("users-table-row").filter({ hasText: "kari" });
+  await kari.waitFor();
+  assert.match(await kari.innerText(), /west/);
+  await byTest("territories-table").waitFor();
+  assert.match(await byTest("territories-table").innerText(), /west[\s\S]*kari/);
 });
 
 /** Runs the Rust device (kari's phone) until it has synced its edit. */

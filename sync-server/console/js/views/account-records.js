@@ -128,7 +128,7 @@ export function dealsTab(panel, { id, base, card, quiet, refresh }) {
   });
 }
 
-const KIND_ICON = { call: "☎", meeting: "👥", visit: "📍", email: "✉", sms: "💬", note: "📝", task: "☑" };
+const KIND_LABEL = { call: "Call", meeting: "Meeting", visit: "Visit", email: "E-mail", sms: "SMS", note: "Note", task: "Task" };
 const activityTime = (a) => a.start_at || a.due_at || a.completed_at || a.created_at;
 
 export function activityTab(panel, { id, base, quiet }) {
@@ -147,7 +147,7 @@ export function activityTab(panel, { id, base, quiet }) {
               h(
                 "li",
                 { "data-testid": "timeline-item", "data-id": a.id, class: a.status },
-                h("span", { class: "icon", title: a.kind }, KIND_ICON[a.kind] || "•"),
+                h("span", { class: `kind ${a.kind}` }, KIND_LABEL[a.kind] || a.kind),
                 h("span", { class: "when" }, when(activityTime(a))),
                 h("strong", {}, a.subject || a.kind),
                 h("span", { class: "badge" }, a.status),

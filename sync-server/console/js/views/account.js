@@ -7,6 +7,7 @@ import * as api from "../api.js";
 import { h, clear, loading, errorBox, money, when, show } from "../ui.js";
 import { contactsTab, dealsTab, activityTab, salesTab, casesTab } from "./account-records.js";
 import { historyTab, conflictsTab } from "./account-audit.js";
+import { getPipelines } from "../settings.js";
 
 const TABS = [
   ["contacts", "Contacts", contactsTab],
@@ -32,8 +33,9 @@ export async function view(root, params, _query, ctx) {
   async function loadCard(quiet) {
     if (!quiet) clear(header, loading());
     try {
-      card = await api.get(base);
-      clear(header, renderCard(card, base, () => loadCard(true)));
+      const [c, settings] = await Promise.all([api.get(base), getPipelines().catch(() => ({}))]);
+      card = c;
+      clear(header, renderCard(card, base, () => loadCard(true), settings.default_currency));
       renderTabs();
     } catch (e) {
       clear(header, errorBox(e));
@@ -44,7 +46,8 @@ export async function view(root, params, _query, ctx) {
     clear(
       tabBar,
       TABS.map(([key, label]) => {
-        const n = key === "conflicts" ? card && card.conflicts : key === "activity" ? card && card.counts && card.counts.activities : card && card.counts && card.counts[key];
+        const countKey = { activity: "activities", sales: "orders" }[key] || key;
+        const n = key === "conflicts" ? card && card.conflicts : card && card.counts && card.counts[countKey];
         return h(
           "button",
           {
@@ -87,10 +90,10 @@ function field(label, value, testid) {
   return h("div", { class: "kv" }, h("span", { class: "k" }, label), h("span", { class: "v", "data-testid": testid }, value === undefined || value === null || value === "" ? "—" : value));
 }
 
-function renderCard(card, base, reload) {
+function renderCard(card, base, reload, orgCurrency) {
   const a = card.account || {};
   const b = a.balance || {};
-  const cur = b.currency || a.currency;
+  const cur = b.currency || a.currency || orgCurrency;
   const msg = h("div");
   const archive = h(
     "button",
