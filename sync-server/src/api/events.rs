@@ -47,13 +47,12 @@ impl Listener {
                 Ok(doc) => {
                     let age = self.fresh.elapsed();
                     let unknown = !self.scope.docs.contains_key(&doc);
-                    if (unknown && age > Duration::from_millis(500))
-                        || age > Duration::from_secs(30)
+                    if ((unknown && age > Duration::from_millis(500))
+                        || age > Duration::from_secs(30))
+                        && let Ok(s) = self.caller.scope(&self.app).await
                     {
-                        if let Ok(s) = self.caller.scope(&self.app).await {
-                            self.scope = s;
-                            self.fresh = Instant::now();
-                        }
+                        self.scope = s;
+                        self.fresh = Instant::now();
                     }
                     if self
                         .scope

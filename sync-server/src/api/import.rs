@@ -17,7 +17,8 @@ use utoipa::ToSchema;
 use super::auth::{Caller, blocking};
 use super::errors::{ApiError, Body, ErrorBody};
 use super::import_map::{ImportKind, Table, parse_csv};
-use super::import_rows::{Plan, plan_rows, write_plan};
+use super::import_rows::{Plan, plan_rows};
+use super::import_write::write_plan;
 use crate::auth::Role;
 use crate::state::Shared;
 
@@ -211,14 +212,14 @@ pub async fn start(
                 "no such column in the file",
             ));
         }
-        if let Some(f) = field {
-            if !fields.contains(&f.as_str()) {
-                return Err(ApiError::bad(
-                    "invalid_field",
-                    format!("mapping.{col}"),
-                    format!("not a field of {}", kind.name()),
-                ));
-            }
+        if let Some(f) = field
+            && !fields.contains(&f.as_str())
+        {
+            return Err(ApiError::bad(
+                "invalid_field",
+                format!("mapping.{col}"),
+                format!("not a field of {}", kind.name()),
+            ));
         }
     }
     let rows = mapped_rows(&table, &mapping);

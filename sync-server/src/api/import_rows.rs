@@ -1,23 +1,24 @@
-//! CSV import, row by row: validation, matching against existing records
-//! and earlier rows (the plan), and writing the plan in batches.
+//! CSV import, row by row: validation and matching against existing
+//! records and earlier rows, giving the plan that `import_write` writes.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Mutex;
 
-use outpost_core::model::{Account, Address, Contact, Deal, Email, Phone, Pipeline};
+use outpost_core::DocumentId;
+use outpost_core::model::{Account, Contact, Deal, Pipeline};
 use outpost_core::store::Store;
 use outpost_core::store::queries::AccountFilter;
-use outpost_core::{DocumentId, new_record_id};
 use serde_json::json;
 
 use super::auth::Caller;
 use super::errors::ApiError;
-use super::import::{BATCH_ROWS, Duplicate, JobView, RowError, lock};
+use super::import::{Duplicate, JobView, RowError, lock};
 use super::import_map::ImportKind;
+use super::import_write::apply_account;
 use super::settings::pipelines;
 use crate::state::Shared;
 
-type Fields = HashMap<String, String>;
+pub type Fields = HashMap<String, String>;
 
 /// Which account a row writes into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,7 +115,6 @@ fn norm(s: &str) -> String {
 
 /// Indexes of what already exists in the caller's scope.
 struct Existing {
-    scope: crate::access::Scope,
     account_by_name: HashMap<String, DocumentId>,
     account_by_ext: HashMap<String, DocumentId>,
     contact_by_email: HashMap<String, (DocumentId, String)>,
@@ -146,7 +146,6 @@ fn existing(store: &mut Store, scope: crate::access::Scope) -> Result<Existing, 
         pipelines: Vec::new(),
         default_pipeline: None,
         default_currency: None,
-        scope: crate::access::Scope::default(),
     };
     for c in store.all_contacts(false)? {
         if let (true, Some(email)) = (mine(&c.doc_id), &c.email) {
@@ -189,7 +188,6 @@ fn existing(store: &mut Store, scope: crate::access::Scope) -> Result<Existing, 
     e.default_pipeline = org.as_ref().and_then(|o| o.default_pipeline_id.clone());
     e.default_currency = org.map(|o| o.default_currency).filter(|c| !c.is_empty());
     e.pipelines = pipes;
-    e.scope = scope;
     Ok(e)
 }
 
@@ -230,11 +228,11 @@ pub fn plan_rows(
             ));
             continue;
         }
-        if let Some(e) = f.get("email") {
-            if !valid_email(e) {
-                errors.push(err(row, "email", "invalid_email", "not an e-mail address"));
-                continue;
-            }
+        if let Some(e) = f.get("email")
+            && !valid_email(e)
+        {
+            errors.push(err(row, "email", "invalid_email", "not an e-mail address"));
+            continue;
         }
         let dedupe_key = match (kind, &key) {
             (ImportKind::Deals, Some(k)) if !by_external_id => {
@@ -285,7 +283,7 @@ pub fn plan_rows(
                         }
                     }
                     None => {
-                        if f.get("name").is_none() {
+                        if !f.contains_key("name") {
                             errors.push(err(
                                 row,
                                 "name",
@@ -321,7 +319,7 @@ pub fn plan_rows(
                     continue;
                 }
                 if kind == ImportKind::Deals {
-                    if f.get("name").is_none() {
+                    if !f.contains_key("name") {
                         errors.push(err(row, "name", "missing_name", "a deal needs a name"));
                         continue;
                     }
@@ -507,263 +505,6 @@ fn resolve_deal(ex: &Existing, f: &mut Fields, row: usize) -> Result<(), RowErro
             "currency".into(),
             ex.default_currency.clone().unwrap_or_else(|| "USD".into()),
         );
-    }
-    let _ = &ex.scope;
-    Ok(())
-}
-
-fn push_phone(phones: &mut Vec<Phone>, number: &str, label: &str) {
-    if !phones.iter().any(|p| p.number == number) {
-        let primary = phones.is_empty();
-        phones.push(Phone {
-            id: new_record_id(),
-            number: number.into(),
-            label: Some(label.into()),
-            primary,
-            opted_out: false,
-        });
-    }
-}
-
-fn set_external(meta: &mut outpost_core::model::RecordMeta, f: &Fields) {
-    if let Some(x) = f.get("external_id") {
-        meta.external_ids.insert("import".into(), x.clone());
-    }
-}
-
-fn apply_account(a: &mut Account, f: &Fields) {
-    if let Some(v) = f.get("name") {
-        a.name = v.clone();
-    }
-    if let Some(v) = f.get("website") {
-        a.website = Some(v.clone());
-    }
-    if let Some(v) = f.get("industry") {
-        a.industry = Some(v.clone());
-    }
-    if let Some(v) = f.get("territory") {
-        a.territory = Some(v.clone());
-    }
-    if let Some(v) = f.get("owner") {
-        a.meta.owner = Some(v.clone());
-    }
-    if let Some(v) = f.get("notes") {
-        a.notes = v.clone();
-    }
-    if let Some(v) = f.get("phone") {
-        push_phone(&mut a.phones, v, "work");
-    }
-    if ["street", "city", "postal_code", "country"]
-        .iter()
-        .any(|k| f.contains_key(*k))
-    {
-        if a.addresses.is_empty() {
-            a.addresses.push(Address {
-                id: new_record_id(),
-                label: Some("billing".into()),
-                primary: true,
-                ..Address::default()
-            });
-        }
-        let ad = &mut a.addresses[0];
-        if let Some(v) = f.get("street") {
-            ad.street = Some(v.clone());
-        }
-        if let Some(v) = f.get("city") {
-            ad.city = Some(v.clone());
-        }
-        if let Some(v) = f.get("postal_code") {
-            ad.postal_code = Some(v.clone());
-        }
-        if let Some(v) = f.get("country") {
-            ad.country = Some(v.clone());
-        }
-    }
-    set_external(&mut a.meta, f);
-}
-
-fn apply_contact(c: &mut Contact, f: &Fields) {
-    if let Some(v) = f.get("first_name") {
-        c.first_name = v.clone();
-    }
-    if let Some(v) = f.get("last_name") {
-        c.last_name = v.clone();
-    }
-    if let Some(v) = f.get("title") {
-        c.title = Some(v.clone());
-    }
-    if let Some(v) = f.get("owner") {
-        c.meta.owner = Some(v.clone());
-    }
-    if let Some(v) = f.get("notes") {
-        c.notes = v.clone();
-    }
-    if let Some(v) = f.get("email") {
-        if !c.emails.iter().any(|e| e.address.eq_ignore_ascii_case(v)) {
-            let primary = c.emails.is_empty();
-            c.emails.push(Email {
-                id: new_record_id(),
-                address: v.clone(),
-                label: Some("work".into()),
-                primary,
-                opted_out: false,
-            });
-        }
-    }
-    if let Some(v) = f.get("phone") {
-        push_phone(&mut c.phones, v, "work");
-    }
-    if let Some(v) = f.get("mobile") {
-        push_phone(&mut c.phones, v, "mobile");
-    }
-    set_external(&mut c.meta, f);
-}
-
-/// Everything but the stage (moves go through `move_deal_stage`).
-fn apply_deal(d: &mut Deal, f: &Fields) {
-    if let Some(v) = f.get("name") {
-        d.name = v.clone();
-    }
-    if let Some(v) = f.get("pipeline_id") {
-        d.pipeline_id = v.clone();
-    }
-    if let Some(v) = f.get("amount_minor").and_then(|v| v.parse().ok()) {
-        d.amount_minor = v;
-    }
-    if let Some(v) = f.get("currency") {
-        d.currency = v.clone();
-    }
-    if let Some(v) = f.get("expected_close") {
-        d.expected_close = Some(v.clone());
-    }
-    if let Some(v) = f.get("probability").and_then(|v| v.parse().ok()) {
-        d.probability = Some(v);
-    }
-    if let Some(v) = f.get("owner") {
-        d.meta.owner = Some(v.clone());
-    }
-    set_external(&mut d.meta, f);
-}
-
-fn run_op(e: &mut outpost_core::Editor<'_>, op: &Op) -> outpost_core::Result<()> {
-    match &op.action {
-        Action::None => Ok(()),
-        Action::UpdateAccount(f) => e.modify::<Account>("", |a| apply_account(a, f)).map(|_| ()),
-        Action::CreateContact(f) => {
-            let mut c = Contact::default();
-            apply_contact(&mut c, f);
-            e.create(c).map(|_| ())
-        }
-        Action::UpdateContact(id, f) => {
-            e.modify::<Contact>(id, |c| apply_contact(c, f)).map(|_| ())
-        }
-        Action::CreateDeal(f) => {
-            let mut d = Deal::default();
-            apply_deal(&mut d, f);
-            d.stage_id = f.get("stage_id").cloned().unwrap_or_default();
-            e.create(d).map(|_| ())
-        }
-        Action::UpdateDeal(id, f) => {
-            e.modify::<Deal>(id, |d| apply_deal(d, f))?;
-            match f.get("stage_id") {
-                Some(s) => e.move_deal_stage(id, s),
-                None => Ok(()),
-            }
-        }
-    }
-}
-
-/// Writes the plan in batches of [`BATCH_ROWS`] rows: new accounts first,
-/// then one change per account for the batch's rows; devices are told after
-/// every batch.
-pub fn write_plan(
-    app: &Shared,
-    caller: &Caller,
-    plan: Plan,
-    job: &Mutex<JobView>,
-) -> Result<(), ApiError> {
-    let author = caller.author();
-    let mut made: Vec<Option<DocumentId>> = vec![None; plan.new_accounts.len()];
-    for batch in plan.ops.chunks(BATCH_ROWS) {
-        let (mut created, mut updated, mut failed) = (0, 0, Vec::new());
-        let mut touched = Vec::new();
-        let mut new_docs = false;
-        {
-            let mut store = app.store();
-            let mut groups: BTreeMap<DocumentId, Vec<&Op>> = BTreeMap::new();
-            for op in batch {
-                let doc = match op.target {
-                    Target::Existing(d) => d,
-                    Target::New(i) => match made[i] {
-                        Some(d) => d,
-                        None => {
-                            let account = plan.new_accounts[i].clone();
-                            match store.with_author(author.clone(), |s| s.create_account(account)) {
-                                Ok(d) => {
-                                    made[i] = Some(d);
-                                    new_docs = true;
-                                    if matches!(op.action, Action::None) {
-                                        created += 1;
-                                    }
-                                    d
-                                }
-                                Err(_) => {
-                                    failed.push(op.row);
-                                    continue;
-                                }
-                            }
-                        }
-                    },
-                };
-                groups.entry(doc).or_default().push(op);
-            }
-            for (doc, ops) in groups {
-                let r = store.with_author(author.clone(), |s| {
-                    s.edit(doc, |e| {
-                        for op in &ops {
-                            run_op(e, op)?;
-                        }
-                        Ok(())
-                    })
-                });
-                match r {
-                    Ok(()) => {
-                        touched.push(doc);
-                        for op in &ops {
-                            match op.action {
-                                Action::CreateContact(_) | Action::CreateDeal(_) => created += 1,
-                                Action::UpdateAccount(_)
-                                | Action::UpdateContact(..)
-                                | Action::UpdateDeal(..) => updated += 1,
-                                Action::None => {}
-                            }
-                        }
-                    }
-                    Err(e) => {
-                        tracing::warn!(doc = %doc, error = %e, "import batch refused");
-                        failed.extend(ops.iter().map(|o| o.row));
-                    }
-                }
-            }
-        }
-        for doc in &touched {
-            super::auth::changed(app, *doc);
-        }
-        if new_docs {
-            app.hub.scope_changed();
-        }
-        let mut j = lock(job);
-        j.processed += batch.len();
-        j.created += created;
-        j.updated += updated;
-        for row in failed {
-            j.errors.push(RowError {
-                row,
-                field: None,
-                code: "write_failed".into(),
-                message: "the row could not be written".into(),
-            });
-        }
     }
     Ok(())
 }

@@ -152,10 +152,10 @@ fn compare(a: Option<&Value>, b: Option<&Value>) -> Ordering {
 /// A row struct as JSON with `doc_id` renamed to `account` (or `id` for accounts).
 fn row_json<T: Serialize>(row: &T, doc_key: &str) -> Value {
     let mut v = serde_json::to_value(row).unwrap_or(Value::Null);
-    if let Value::Object(m) = &mut v {
-        if let Some(d) = m.remove("doc_id") {
-            m.insert(doc_key.into(), d);
-        }
+    if let Value::Object(m) = &mut v
+        && let Some(d) = m.remove("doc_id")
+    {
+        m.insert(doc_key.into(), d);
     }
     v
 }

@@ -17,6 +17,7 @@ mod export;
 mod import;
 mod import_map;
 mod import_rows;
+mod import_write;
 mod lists;
 mod openapi;
 mod records;

@@ -305,13 +305,13 @@ pub fn patch_in<R: Record>(
                 .ok()
                 .and_then(|v| v.get("stage_id").cloned()),
         );
-        if cur != want {
-            if let Some(Value::String(s)) = want {
-                stage_move = Some(s);
-                let mut v = serde_json::to_value(&new).map_err(|_| ApiError::internal())?;
-                v["stage_id"] = cur.unwrap_or(Value::Null);
-                new = from_value(v)?;
-            }
+        if cur != want
+            && let Some(Value::String(s)) = want
+        {
+            stage_move = Some(s);
+            let mut v = serde_json::to_value(&new).map_err(|_| ApiError::internal())?;
+            v["stage_id"] = cur.unwrap_or(Value::Null);
+            new = from_value(v)?;
         }
     }
     store.edit(doc, |e| {
