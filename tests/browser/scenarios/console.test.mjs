@@ -249,6 +249,24 @@ scenario("team dashboard and admin screens show the org", async () => {
   assert.match(await byTest("territories-table").innerText(), /west[\s\S]*kari/);
 });
 
+scenario("an admin adds a custom field and it is filled in on a contact", async () => {
+  await byTest("nav-admin").click();
+  await byTest("new-field-key").fill("shoe_size");
+  await byTest("new-field-label").fill("Shoe size");
+  await byTest("new-field-type").selectOption("integer");
+  await byTest("new-field-submit").click();
+  await byTest("custom-fields-table").filter({ hasText: "shoe_size" }).waitFor();
+  await page.goto(`${BASE}/accounts/${data.fjord}/contacts/${data.contactId}`);
+  await byTest("edit-custom-shoe_size").fill("44");
+  await byTest("edit-save").click();
+  await byTest("edit-saved").waitFor();
+  await byTest("contact-custom-shoe_size").waitFor();
+  assert.equal(await byTest("contact-custom-shoe_size").innerText(), "44");
+  const c = await data.admin.get(`/api/accounts/${data.fjord}/contacts/${data.contactId}`);
+  assert.equal(c.custom.shoe_size, 44);
+  assert.equal(c.title, "Head of Purchasing", "other fields untouched");
+});
+
 /** Runs the Rust device (kari's phone) until it has synced its edit. */
 function runDevice(args) {
   const ws = BASE.replace(/^http/, "ws") + "/sync";

@@ -15,8 +15,10 @@ export async function view(root, _params, _query, ctx) {
   const teams = h("section", { "data-testid": "admin-teams" });
   const territories = h("section", { "data-testid": "admin-territories" });
   const assignments = h("section", { "data-testid": "admin-assignments" });
-  root.append(h("h1", {}, "Admin"), users, h("div", { class: "cols" }, teams, territories), assignments);
-  const reload = () => Promise.all([loadUsers(users, reload), loadTeams(teams), loadTerritories(territories, reload), loadAssignments(assignments, reload)]);
+  const fields = h("section", { "data-testid": "admin-custom-fields" });
+  root.append(h("h1", {}, "Admin"), users, h("div", { class: "cols" }, teams, territories), assignments, fields);
+  const reload = () =>
+    Promise.all([loadUsers(users, reload), loadTeams(teams), loadTerritories(territories, reload), loadAssignments(assignments, reload), loadCustomFields(fields, reload)]);
   await reload();
 }
 
@@ -216,6 +218,61 @@ function loadAssignments(el, reload) {
           )
         : empty("No accounts are assigned one by one (territories may still give reps their accounts)."),
       h("div", { class: "inline" }, "Assign account ", doc, " to ", user, action("Assign", async () => (await api.post(`/api/admin/users/${api.enc(user.value.trim())}/assignments/${api.enc(doc.value.trim())}`), reload(), null), { "data-testid": "assign-submit" })),
+    );
+  });
+}
+
+const FIELD_TYPES = ["text", "number", "integer", "bool", "date", "choice"];
+const ENTITIES = ["account", "contact", "deal", "activity", "order", "case"];
+
+function loadCustomFields(el, reload) {
+  return section(el, "Custom fields", async () => {
+    const r = await api.get("/api/custom-fields");
+    const rows = r.items || [];
+    const entity = h("select", {}, ENTITIES.map((e) => h("option", { value: e, selected: e === "contact" }, e)));
+    const key = h("input", { placeholder: "key (e.g. shoe_size)", "data-testid": "new-field-key" });
+    const label = h("input", { placeholder: "label", "data-testid": "new-field-label" });
+    const type = h("select", { "data-testid": "new-field-type" }, FIELD_TYPES.map((t) => h("option", { value: t }, t)));
+    const options = h("input", { placeholder: "choices, comma separated" });
+    return h(
+      "div",
+      {},
+      table(
+        [
+          { label: "Record", value: (f) => f.entity },
+          { label: "Key", value: (f) => h("code", {}, f.key) },
+          { label: "Label", value: (f) => f.label },
+          { label: "Type", value: (f) => f.field_type },
+          { label: "Choices", value: (f) => (f.options || []).join(", ") },
+        ],
+        rows,
+        { testid: "custom-fields-table", emptyText: "No custom fields yet." },
+      ),
+      h(
+        "div",
+        { class: "inline card" },
+        h("strong", {}, "Add a field "),
+        entity,
+        key,
+        label,
+        type,
+        options,
+        action(
+          "Add",
+          async () => {
+            await api.post("/api/custom-fields", {
+              entity: entity.value,
+              key: key.value.trim(),
+              label: label.value.trim(),
+              field_type: type.value,
+              options: options.value.split(",").map((o) => o.trim()).filter(Boolean),
+            });
+            reload();
+            return null;
+          },
+          { "data-testid": "new-field-submit" },
+        ),
+      ),
     );
   });
 }

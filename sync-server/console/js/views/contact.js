@@ -30,13 +30,13 @@ export async function view(root, params, _query, ctx) {
   async function reload(quiet, flash) {
     if (!quiet) clear(body, loading());
     try {
-      const c = await api.get(url);
+      const [c, defs] = await Promise.all([api.get(url), customFields()]);
       dirty = false;
       // a live reload keeps the "Saved." of a save just made
       if (flash) clear(notice, flash);
       else if (!quiet) clear(notice);
       const saved = () => reload(true, h("p", { class: "ok", "data-testid": "edit-saved" }, "Saved."));
-      clear(body, profile(c), editForm(c, url, () => (dirty = true), saved));
+      clear(body, profile(c, defs), editForm(c, defs, url, () => (dirty = true), saved));
     } catch (e) {
       clear(body, errorBox(e));
     }
@@ -55,7 +55,17 @@ export async function view(root, params, _query, ctx) {
 const items = (m) => Object.values(m || {});
 const set = (m) => Object.entries(m || {}).filter(([, v]) => v).map(([k]) => k);
 
-function profile(c) {
+/** Custom field definitions for contacts (none when the org has no settings). */
+async function customFields() {
+  try {
+    const r = await api.get("/api/custom-fields", { entity: "contact" });
+    return (r.items || []).filter((d) => !d.archived);
+  } catch (_) {
+    return [];
+  }
+}
+
+function profile(c, defs) {
   const list = (label, values, testid) =>
     h("div", { class: "kv" }, h("span", { class: "k" }, label), h("span", { class: "v", "data-testid": testid }, values.length ? values.join(", ") : "—"));
   const consent = c.consent || {};
@@ -81,6 +91,8 @@ function profile(c) {
       list("Important dates", items(c.important_dates).map((d) => `${d.label}: ${d.date}${d.one_off ? "" : " (yearly)"}`), "contact-dates"),
       list("Consent", Object.entries(consent).filter(([k, v]) => v === true && k !== "recorded_at").map(([k]) => k.replace("_", " "))),
       list("Tags", set(c.tags)),
+      list("External ids", Object.entries(c.external_ids || {}).map(([k, v]) => `${k}: ${v}`)),
+      Object.entries(c.custom || {}).map(([k, v]) => list((defs.find((d) => d.key === k) || {}).label || k, [show(v)], `contact-custom-${k}`)),
     ),
     c.notes ? h("p", { class: "notes" }, c.notes) : null,
   );
@@ -124,8 +136,27 @@ function rows(title, map, columns, blank, onDirty, testid) {
   };
 }
 
-function editForm(c, url, onDirty, saved) {
+/** An input for a custom field, typed by its definition; `read()` gives the value or undefined. */
+function customInput(def, value, onDirty) {
+  const t = def.field_type;
+  const attrs = { "data-testid": `edit-custom-${def.key}`, oninput: onDirty, onchange: onDirty };
+  let el;
+  if (t === "bool") el = h("input", { ...attrs, type: "checkbox", checked: value === true });
+  else if (t === "choice") el = h("select", attrs, h("option", { value: "" }, "—"), (def.options || []).map((o) => h("option", { value: o, selected: o === value }, o)));
+  else el = h("input", { ...attrs, type: t === "number" || t === "integer" ? "number" : t === "date" ? "date" : "text", step: t === "integer" ? 1 : "any", value: value ?? "" });
+  const read = () => {
+    if (t === "bool") return el.checked;
+    if (el.value === "") return undefined;
+    if (t === "integer") return Math.round(Number(el.value));
+    if (t === "number") return Number(el.value);
+    return el.value;
+  };
+  return { el: h("label", {}, def.label || def.key, el), read };
+}
+
+function editForm(c, defs, url, onDirty, saved) {
   const inputs = {};
+  const custom = defs.map((d) => [d.key, customInput(d, (c.custom || {})[d.key], onDirty)]);
   for (const [key, label] of SCALARS) {
     inputs[key] = h("input", { name: key, value: c[key] || "", "data-testid": `edit-${key}`, oninput: onDirty, "aria-label": label });
   }
@@ -163,6 +194,16 @@ function editForm(c, url, onDirty, saved) {
           const v = r.value();
           if (show(v) !== show(canon(c[key]))) patch[key] = v;
         }
+        if (custom.length) {
+          // the whole map, so values of fields not shown here are kept
+          const next = { ...(c.custom || {}) };
+          for (const [key, input] of custom) {
+            const v = input.read();
+            if (v === undefined) delete next[key];
+            else next[key] = v;
+          }
+          if (show(next) !== show(c.custom || {})) patch.custom = next;
+        }
         if (!Object.keys(patch).length) {
           clear(msg, h("p", { class: "muted" }, "Nothing changed."));
           return;
@@ -185,7 +226,7 @@ function editForm(c, url, onDirty, saved) {
       },
     },
     h("h2", {}, "Edit"),
-    h("div", { class: "grid" }, SCALARS.map(([key, label]) => h("label", {}, label, inputs[key])), h("label", {}, "Preferred method", method), h("label", {}, "Hobbies (comma separated)", hobbies)),
+    h("div", { class: "grid" }, SCALARS.map(([key, label]) => h("label", {}, label, inputs[key])), h("label", {}, "Preferred method", method), h("label", {}, "Hobbies (comma separated)", hobbies), custom.map(([, input]) => input.el)),
     emails.el,
     phones.el,
     family.el,
