@@ -171,9 +171,10 @@ impl Store {
     /// restored afterwards, whatever `f` returns.
     pub fn with_author<T>(&mut self, author: Author, f: impl FnOnce(&mut Store) -> T) -> T {
         let own = std::mem::replace(&mut self.author, author);
-        let out = f(self);
+        // restored even if `f` panics (a server recovers a poisoned store lock)
+        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(self)));
         self.author = own;
-        out
+        out.unwrap_or_else(|p| std::panic::resume_unwind(p))
     }
 
     /// The options the store was opened with.

@@ -257,3 +257,46 @@ fn conflicts_and_history_through_the_store() {
         "alice"
     );
 }
+
+#[test]
+fn with_author_attributes_edits_to_the_given_user_and_restores_the_store_author() {
+    let mut s = memory_store("server", NOW);
+    let doc = s
+        .create_account(outpost_core::model::Account {
+            name: "Acme".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let office = outpost_core::Author {
+        user_id: "mona".into(),
+        device_id: "api".into(),
+    };
+    let id = s
+        .with_author(office.clone(), |s| {
+            s.create(
+                doc,
+                outpost_core::model::Contact {
+                    first_name: "Kari".into(),
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap();
+    assert_eq!(s.author().user_id, "server");
+    let c = s
+        .get::<outpost_core::model::Contact>(doc, &id)
+        .unwrap()
+        .unwrap()
+        .record;
+    assert_eq!(c.meta.created_by.as_deref(), Some("mona"));
+    let h = s
+        .history(doc, outpost_core::model::RecordKind::Contact, &id)
+        .unwrap();
+    assert_eq!(h[0].author.as_ref(), Some(&office));
+    // a panic inside does not leave the store writing as someone else
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        s.with_author(office.clone(), |_| panic!("boom"))
+    }));
+    assert!(caught.is_err());
+    assert_eq!(s.author().user_id, "server");
+}

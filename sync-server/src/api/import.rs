@@ -22,6 +22,9 @@ use super::import_write::write_plan;
 use crate::auth::Role;
 use crate::state::Shared;
 
+/// Import jobs kept for polling (finished ones beyond this are forgotten, oldest first).
+const KEEP_JOBS: usize = 100;
+
 /// Rows written per batch (one store lock and one change per account each).
 pub const BATCH_ROWS: usize = 100;
 
@@ -144,6 +147,19 @@ pub struct Jobs {
 impl Jobs {
     fn insert(&self, id: String, job: Arc<Mutex<JobView>>) {
         let mut j = self.jobs.lock().unwrap_or_else(|e| e.into_inner());
+        // keep memory bounded: forget finished jobs beyond the newest ones
+        if j.len() >= KEEP_JOBS {
+            let done: Vec<String> = j
+                .iter()
+                .filter(|(_, v)| lock(v).state != "running")
+                .map(|(k, _)| k.clone())
+                .collect();
+            let mut done = done;
+            done.sort(); // ids are UUID v7: oldest first
+            for k in done.iter().take(j.len() + 1 - KEEP_JOBS) {
+                j.remove(k);
+            }
+        }
         j.insert(id, job);
     }
 

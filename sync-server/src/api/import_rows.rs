@@ -126,7 +126,11 @@ struct Existing {
     default_currency: Option<String>,
 }
 
-fn existing(store: &mut Store, scope: crate::access::Scope) -> Result<Existing, ApiError> {
+fn existing(
+    store: &mut Store,
+    scope: crate::access::Scope,
+    external_ids: bool,
+) -> Result<Existing, ApiError> {
     let mine = |d: &DocumentId| scope.get(*d).is_some_and(|a| a.writable);
     let accounts: Vec<_> = store
         .list_accounts(&AccountFilter::default())?
@@ -161,8 +165,9 @@ fn existing(store: &mut Store, scope: crate::access::Scope) -> Result<Existing, 
                 .or_insert(d.id);
         }
     }
-    // external ids are not indexed: read the documents in scope
-    for a in &accounts {
+    // external ids are not indexed: read the documents in scope, only when
+    // the file matches on them
+    for a in accounts.iter().filter(|_| external_ids) {
         let doc = store.doc(a.doc_id)?;
         if let Some(acc) = doc.account() {
             for v in acc.record.meta.external_ids.values() {
@@ -202,9 +207,10 @@ pub fn plan_rows(
     job: &Mutex<JobView>,
 ) -> Result<Plan, ApiError> {
     let scope = caller.scope_now(app)?;
+    let need_ext = by_external_id || rows.iter().any(|r| r.contains_key("account_external_id"));
     let ex = {
         let mut store = app.store();
-        existing(&mut store, scope)?
+        existing(&mut store, scope, need_ext)?
     };
     let mut plan = Plan::default();
     let mut new_by_name: HashMap<String, usize> = HashMap::new();
