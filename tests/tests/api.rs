@@ -338,3 +338,142 @@ fn openapi_document_parses_and_lists_the_paths() {
     );
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
 }
+
+#[test]
+fn admin_endpoints_and_the_team_dashboard() {
+    let server = Server::start();
+    let admin = Api::new(&server, Some(server.admin_token()));
+    server.add_user("kari", "rep", Some("west"));
+    server.add_territory("kari", "west");
+    let mona = Api::new(
+        &server,
+        Some(&server.add_user("mona", "manager", Some("west"))),
+    );
+    let acc = create_account(
+        &admin,
+        json!({"name": "Fjord Fisk", "territory": "west", "owner": "kari"}),
+    );
+    let other = create_account(&admin, json!({"name": "Elsewhere", "territory": "south"}));
+    let (s, _) = admin.post(
+        &format!("/api/admin/users/kari/assignments/{other}"),
+        &json!({}),
+    );
+    assert_eq!(s, 204);
+
+    // role and team
+    let (s, u) = admin.patch(
+        "/api/admin/users/kari",
+        &json!({"role": "viewer", "team": "west"}),
+    );
+    assert_eq!((s, u["role"].as_str()), (200, Some("viewer")), "{u}");
+    let (s, v) = admin.patch("/api/admin/users/kari", &json!({"role": "emperor"}));
+    assert_eq!((s, v["field"].as_str()), (400, Some("role")), "{v}");
+    assert_eq!(
+        admin
+            .patch("/api/admin/users/nobody", &json!({"role": "rep"}))
+            .0,
+        404
+    );
+    admin.patch(
+        "/api/admin/users/kari",
+        &json!({"role": "rep", "team": "west"}),
+    );
+    // tokens are listed by id, never the token itself
+    let tokens = admin.ok("/api/admin/users/kari/tokens");
+    assert_eq!(tokens.as_array().unwrap().len(), 1, "{tokens}");
+    assert_eq!(tokens[0]["id"].as_str().unwrap().len(), 12);
+    // teams, territories, assignments
+    let teams = admin.ok("/api/admin/teams");
+    assert_eq!(
+        teams,
+        json!([{"team": "west", "members": ["kari", "mona"]}])
+    );
+    let territories = admin.ok("/api/admin/territories");
+    let west = territories
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["territory"] == "west")
+        .unwrap();
+    assert_eq!(
+        (west["users"].clone(), west["accounts"].as_i64()),
+        (json!(["kari"]), Some(1))
+    );
+    let assignments = admin.ok("/api/admin/assignments");
+    assert_eq!(
+        assignments,
+        json!([{"user_id": "kari", "account": other, "account_name": "Elsewhere"}])
+    );
+    // goals show on the team dashboard next to what each rep did
+    let (s, g) = admin.call(
+        "PUT",
+        "/api/admin/users/kari/goals",
+        Some(&json!({"visits_per_week": 5, "won_per_month_minor": 100000})),
+    );
+    assert_eq!(s, 200, "{g}");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let (s, a) = admin.post(&format!("/api/accounts/{acc}/activities"), &json!({"kind": "visit", "subject": "Visit", "status": "done", "start_at": now, "owner": "kari"}));
+    assert_eq!(s, 201, "{a}");
+    let team = mona.ok("/api/reports/team");
+    let reps = team["reps"].as_array().unwrap();
+    let kari = reps.iter().find(|r| r["user_id"] == "kari").unwrap();
+    assert_eq!(
+        (
+            kari["visits"].as_i64(),
+            kari["activities"].as_i64(),
+            kari["goals"]["visits_per_week"].as_i64()
+        ),
+        (Some(1), Some(1), Some(5)),
+        "{team}"
+    );
+    assert!(reps.iter().any(|r| r["user_id"] == "mona"), "{team}");
+    let (s, v) = mona.get("/api/reports/team?week=last-tuesday");
+    assert_eq!((s, v["field"].as_str()), (400, Some("week")));
+}
+
+#[test]
+fn the_event_stream_only_tells_about_accounts_in_scope() {
+    let server = Server::start();
+    let admin = Api::new(&server, Some(server.admin_token()));
+    let kari_token = server.add_user("kari", "rep", None);
+    server.add_territory("kari", "west");
+    let west = create_account(&admin, json!({"name": "West", "territory": "west"}));
+    let east = create_account(&admin, json!({"name": "East", "territory": "east"}));
+    assert!(outpost_e2e::api::EventStream::open(&server, "opt_wrong").is_err_and(|s| s == 401));
+    let mut events = outpost_e2e::api::EventStream::open(&server, &kari_token).unwrap();
+    assert_eq!(
+        events
+            .next_event(std::time::Duration::from_secs(20))
+            .map(|e| e.0)
+            .as_deref(),
+        Some("ready")
+    );
+    // an edit outside kari's scope, then one inside: the first event kari gets is the second
+    assert_eq!(
+        admin
+            .patch(
+                &format!("/api/accounts/{east}"),
+                &json!({"industry": "bakery"})
+            )
+            .0,
+        200
+    );
+    assert_eq!(
+        admin
+            .patch(
+                &format!("/api/accounts/{west}"),
+                &json!({"industry": "fish"})
+            )
+            .0,
+        200
+    );
+    let (name, data) = events
+        .next_event(std::time::Duration::from_secs(20))
+        .unwrap();
+    assert_eq!(name, "changed");
+    let data: Value = serde_json::from_str(&data).unwrap();
+    assert_eq!(data, json!({"account": west}));
+}
