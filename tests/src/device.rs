@@ -16,6 +16,7 @@ use tokio::sync::broadcast::{Receiver, error::RecvError};
 pub struct TestDevice {
     store: SharedStore,
     client: Option<SyncClient>,
+    cfg: ClientConfig,
     wait: Duration,
     _dir: TempDir,
 }
@@ -37,17 +38,47 @@ impl TestDevice {
         let store = Arc::new(Mutex::new(store));
         let mut cfg = ClientConfig::new(url, token);
         cfg.max_backoff = Duration::from_millis(500);
-        let client = SyncClient::start(store.clone(), cfg);
+        let client = SyncClient::start(store.clone(), cfg.clone());
         Ok(Self {
             store,
             client: Some(client),
+            cfg,
             wait,
             _dir: dir,
         })
     }
 
-    fn client(&self) -> &SyncClient {
-        self.client.as_ref().expect("running until stop")
+    fn client(&self) -> Result<&SyncClient, String> {
+        self.client
+            .as_ref()
+            .ok_or_else(|| "the device is offline".to_owned())
+    }
+
+    /// Stops syncing (edits from now on stay on the device).
+    pub async fn offline(&mut self) {
+        if let Some(c) = self.client.take() {
+            c.stop().await;
+        }
+    }
+
+    /// Reconnects and waits until the server has everything made offline:
+    /// a fresh client reports `doc` Synced only once the server's heads
+    /// include the device's.
+    pub async fn online_and_sync(&mut self, doc: DocumentId) -> Result<(), String> {
+        let client = SyncClient::start(self.store.clone(), self.cfg.clone());
+        let deadline = tokio::time::Instant::now() + self.wait;
+        let outcome = loop {
+            match client.status().documents.get(&doc) {
+                Some(DocSync::Synced) => break Ok(()),
+                Some(DocSync::NeedsAttention(r)) => break Err(format!("refused: {r}")),
+                _ if tokio::time::Instant::now() >= deadline => {
+                    break Err(format!("not synced: {:?}", client.status()));
+                }
+                _ => tokio::time::sleep(Duration::from_millis(20)).await,
+            }
+        };
+        self.client = Some(client);
+        outcome
     }
 
     /// The device's store.
@@ -57,10 +88,11 @@ impl TestDevice {
 
     /// Waits for the initial sync of the user's scope.
     pub async fn until_synced(&self) -> Result<(), String> {
-        if self.client().wait_until_synced(self.wait).await {
+        let client = self.client()?;
+        if client.wait_until_synced(self.wait).await {
             Ok(())
         } else {
-            Err(format!("not synced: {:?}", self.client().status()))
+            Err(format!("not synced: {:?}", client.status()))
         }
     }
 
@@ -72,7 +104,7 @@ impl TestDevice {
     ) -> Result<DocumentId, String> {
         // subscribed before the edit, so its Pending -> Synced steps cannot be
         // missed (the status still reads Synced until the edit is offered)
-        let mut events = self.client().subscribe();
+        let mut events = self.client()?.subscribe();
         let doc = edit(&mut self.store())?;
         until_acknowledged(&mut events, doc, self.wait).await?;
         Ok(doc)

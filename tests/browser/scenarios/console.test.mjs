@@ -221,6 +221,30 @@ scenario("an edit made on a Rust device appears live, without a reload", async (
   assert.match(await row.innerText(), /kari[\s\S]*industry[\s\S]*Fishing/);
 });
 
+scenario("a conflict between a phone and the office shows up live and is resolved", async () => {
+  await page.goto(`${BASE}/accounts/${data.fjord}#conflicts`);
+  await byTest("account-tab-panel").getByTestId("empty").waitFor();
+  await page.waitForFunction(() => document.querySelector('[data-testid="live-status"]').dataset.state === "on");
+  // kari's phone goes offline and sets the contact's role; the office sets it too
+  const device = startDevice(["--account", data.fjord, "--contact", data.contactId, "--field", "role", "--value", "Decision maker", "--offline"]);
+  await device.offline;
+  await data.admin.patch(`/api/accounts/${data.fjord}/contacts/${data.contactId}`, { role: "Economic buyer" });
+  device.resume();
+  await device.done;
+
+  const card = byTest("conflict");
+  await card.waitFor();
+  const text = await card.innerText();
+  assert.match(text, /role/);
+  assert.match(text, /Decision maker[^\n]*kari/);
+  assert.match(text, /Economic buyer[^\n]*admin/);
+  await card.locator("li", { hasText: "Decision maker" }).getByTestId("conflict-keep").click();
+  await byTest("account-tab-panel").getByTestId("empty").waitFor();
+  const c = await data.admin.get(`/api/accounts/${data.fjord}/contacts/${data.contactId}`);
+  assert.equal(c.role, "Decision maker");
+  assert.equal((await data.admin.get(`/api/accounts/${data.fjord}/conflicts`)).items.length, 0);
+});
+
 scenario("export the accounts list as CSV", async () => {
   await page.goto(`${BASE}/accounts?q=fjord`);
   await byTest("accounts-table").waitFor();
@@ -269,12 +293,29 @@ scenario("an admin adds a custom field and it is filled in on a contact", async 
 
 /** Runs the Rust device (kari's phone) until it has synced its edit. */
 function runDevice(args) {
+  return startDevice(args).done;
+}
+
+/**
+ * Starts the Rust device. `offline` resolves when a device started with
+ * `--offline` has synced and gone offline; `resume()` lets it edit and
+ * reconnect; `done` resolves when it exited 0 (the edit is on the server).
+ */
+function startDevice(args) {
   const ws = BASE.replace(/^http/, "ws") + "/sync";
-  return new Promise((resolve, reject) => {
-    const child = spawn(DEVICE_EDIT, ["--url", ws, "--token", data.kariToken, "--user", "kari", ...args], { stdio: ["ignore", "inherit", "pipe"] });
-    let err = "";
-    child.stderr.on("data", (d) => (err += d));
+  const child = spawn(DEVICE_EDIT, ["--url", ws, "--token", data.kariToken, "--user", "kari", ...args], { stdio: ["pipe", "pipe", "pipe"] });
+  let err = "";
+  let out = "";
+  child.stderr.on("data", (d) => (err += d));
+  let wentOffline;
+  const offline = new Promise((resolve) => (wentOffline = resolve));
+  child.stdout.on("data", (d) => {
+    out += d;
+    if (out.includes("offline")) wentOffline();
+  });
+  const done = new Promise((resolve, reject) => {
     child.on("error", reject);
     child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`device_edit exited ${code}: ${err}`))));
   });
+  return { offline: Promise.race([offline, done]), done, resume: () => child.stdin.end("go\n") };
 }

@@ -11,6 +11,7 @@
 //!
 //! `--value` is JSON when it parses as JSON (`42`, `true`), else a string.
 
+use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -43,6 +44,11 @@ struct Args {
     field: String,
     #[arg(long)]
     value: String,
+    /// Make the edit offline: after the first sync, go offline, print
+    /// `offline` on stdout, wait for a line on stdin, edit, then reconnect and
+    /// sync (so a test can change the same field elsewhere in between: a conflict).
+    #[arg(long)]
+    offline: bool,
     /// Seconds to wait for the account to arrive and for the change to sync.
     #[arg(long, default_value_t = 30)]
     timeout_secs: u64,
@@ -86,42 +92,52 @@ async fn run(args: Args) -> Result<(), String> {
     let doc: DocumentId = args.account.parse().map_err(|_| "not a document id")?;
     let value = serde_json::from_str(&args.value)
         .unwrap_or_else(|_| serde_json::Value::String(args.value.clone()));
-    let device = TestDevice::start(
+    let mut device = TestDevice::start(
         &args.url,
         &args.token,
         &args.user,
         Duration::from_secs(args.timeout_secs),
     )?;
+    let edit = |store: &mut outpost_core::store::Store| -> Result<DocumentId, String> {
+        let err = |e: outpost_core::CoreError| e.to_string();
+        match &args.contact {
+            None => {
+                let a = store.get::<Account>(doc, "").map_err(err)?;
+                let a = a.ok_or("no account record")?.record;
+                let new = set_field(&a, &args.field, &value)?;
+                store
+                    .modify::<Account>(doc, "", |a| *a = new)
+                    .map_err(err)?;
+            }
+            Some(id) => {
+                let c = store.get::<Contact>(doc, id).map_err(err)?;
+                let c = c.ok_or("no such contact")?.record;
+                let new = set_field(&c, &args.field, &value)?;
+                store
+                    .modify::<Contact>(doc, id, |c| *c = new)
+                    .map_err(err)?;
+            }
+        }
+        Ok(doc)
+    };
     let outcome = async {
         // the account arrives with the initial sync of the rep's scope
         device.until_synced().await?;
         if !device.store().contains(doc).map_err(|e| e.to_string())? {
             return Err("the account is not in this user's scope".to_owned());
         }
-        device
-            .change_and_sync(|store| {
-                let err = |e: outpost_core::CoreError| e.to_string();
-                match &args.contact {
-                    None => {
-                        let a = store.get::<Account>(doc, "").map_err(err)?;
-                        let a = a.ok_or("no account record")?.record;
-                        let new = set_field(&a, &args.field, &value)?;
-                        store
-                            .modify::<Account>(doc, "", |a| *a = new)
-                            .map_err(err)?;
-                    }
-                    Some(id) => {
-                        let c = store.get::<Contact>(doc, id).map_err(err)?;
-                        let c = c.ok_or("no such contact")?.record;
-                        let new = set_field(&c, &args.field, &value)?;
-                        store
-                            .modify::<Contact>(doc, id, |c| *c = new)
-                            .map_err(err)?;
-                    }
-                }
-                Ok(doc)
-            })
-            .await
+        if !args.offline {
+            return device.change_and_sync(edit).await.map(|_| ());
+        }
+        device.offline().await;
+        println!("offline");
+        std::io::stdout().flush().map_err(|e| e.to_string())?;
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|e| e.to_string())?;
+        edit(&mut device.store())?;
+        device.online_and_sync(doc).await
     }
     .await;
     device.stop().await;
