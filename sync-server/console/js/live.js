@@ -28,7 +28,8 @@ export function start() {
   // EventSource cannot send headers: the API takes the token as a query parameter
   source = new EventSource("/api/events?token=" + encodeURIComponent(t));
   source.addEventListener("open", () => setState("on"));
-  source.addEventListener("error", () => setState(source && source.readyState === 1 ? "on" : "connecting"));
+  // the browser retries by itself; CLOSED (2) means it gave up (e.g. the token was revoked)
+  source.addEventListener("error", () => setState(!source ? "off" : ["connecting", "on", "off"][source.readyState]));
   source.addEventListener("ready", () => setState("on"));
   source.addEventListener("changed", (ev) => {
     let account = null;

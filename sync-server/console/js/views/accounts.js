@@ -11,11 +11,12 @@ export async function view(root, _params, query, ctx) {
     owner: query.get("owner") || "",
     territory: query.get("territory") || "",
     status: query.get("status") || "",
+    archived: query.get("archived") === "true",
     sort: query.get("sort") || "name",
     offset: 0,
     limit: 50,
   };
-  const filters = () => ({ q: state.q, owner: state.owner, territory: state.territory, status: state.status, sort: state.sort });
+  const filters = () => ({ q: state.q, owner: state.owner, territory: state.territory, status: state.status, archived: state.archived ? "true" : "", sort: state.sort });
 
   const results = h("div", { "data-testid": "accounts-results" });
   const input = (name, placeholder, testid) =>
@@ -82,7 +83,10 @@ export async function view(root, _params, query, ctx) {
       {},
       table(
         [
-          { label: sortHeader("Name", "name"), value: (a) => link(`/accounts/${api.enc(a.id)}`, a.name || "(no name)", { "data-testid": "account-link" }) },
+          {
+            label: sortHeader("Name", "name"),
+            value: (a) => [link(`/accounts/${api.enc(a.id)}`, a.name || "(no name)", { "data-testid": "account-link" }), a.archived ? h("span", { class: "badge warn" }, "archived") : null],
+          },
           { label: "Stage", value: (a) => a.lifecycle_stage || "" },
           { label: "Territory", value: (a) => a.territory || "" },
           { label: "Owner", value: (a) => a.owner || "" },
@@ -113,6 +117,21 @@ export async function view(root, _params, query, ctx) {
         input("owner", "Owner (user id)", "accounts-owner"),
         input("territory", "Territory", "accounts-territory"),
         status,
+        h(
+          "label",
+          { class: "check" },
+          h("input", {
+            type: "checkbox",
+            checked: state.archived,
+            "data-testid": "accounts-archived",
+            onchange: (ev) => {
+              state.archived = ev.target.checked;
+              state.offset = 0;
+              refresh();
+            },
+          }),
+          "include archived",
+        ),
       ),
       results,
       newAccountForm(ctx),
