@@ -25,7 +25,8 @@ if ! command -v node >/dev/null 2>&1; then
   echo "node is required for the browser tests (install Node.js >= 20 with npm)" >&2
   exit 1
 fi
-if [ ! -f "$HERE/node_modules/playwright-core/package.json" ]; then
+# npm ci when the packages are missing or the lock file changed since the last install
+if [ ! -f "$HERE/node_modules/.package-lock.json" ] || [ "$HERE/package-lock.json" -nt "$HERE/node_modules/.package-lock.json" ]; then
   echo "== npm ci (tests/browser)"
   (cd "$HERE" && npm ci --no-audit --no-fund)
 fi
