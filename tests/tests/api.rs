@@ -477,3 +477,120 @@ fn the_event_stream_only_tells_about_accounts_in_scope() {
     let data: Value = serde_json::from_str(&data).unwrap();
     assert_eq!(data, json!({"account": west}));
 }
+
+#[test]
+fn custom_fields_activities_filters_and_account_history() {
+    let server = Server::start();
+    let admin = Api::new(&server, Some(server.admin_token()));
+    let mona = Api::new(
+        &server,
+        Some(&server.add_user("mona", "manager", Some("west"))),
+    );
+    let kari = Api::new(&server, Some(&server.add_user("kari", "rep", Some("west"))));
+    server.add_territory("kari", "west");
+    let acc = create_account(&admin, json!({"name": "Fjord Fisk", "territory": "west"}));
+
+    // custom fields: managers define them, reps read them and fill them in
+    let (s, f) = mona.post(
+        "/api/custom-fields",
+        &json!({"entity": "contact", "key": "boat", "label": "Boat", "field_type": "text"}),
+    );
+    assert_eq!(s, 201, "{f}");
+    let fid = f["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        kari.post(
+            "/api/custom-fields",
+            &json!({"entity": "contact", "key": "x", "label": "X", "field_type": "text"})
+        )
+        .0,
+        403
+    );
+    let (s, v) = mona.post(
+        "/api/custom-fields",
+        &json!({"entity": "contact", "label": "No key", "field_type": "text"}),
+    );
+    assert_eq!((s, v["field"].as_str()), (400, Some("key")), "{v}");
+    let (s, f) = mona.patch(
+        &format!("/api/custom-fields/{fid}"),
+        &json!({"label": "Boat name"}),
+    );
+    assert_eq!((s, f["label"].as_str()), (200, Some("Boat name")), "{f}");
+    let defs = kari.ok("/api/custom-fields?entity=contact");
+    assert_eq!(defs["items"].as_array().unwrap().len(), 1, "{defs}");
+    assert_eq!(
+        kari.ok("/api/custom-fields?entity=deal")["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    let (s, c) = kari.post(
+        &format!("/api/accounts/{acc}/contacts"),
+        &json!({"first_name": "Kari", "custom": {"boat": "Havørn"}}),
+    );
+    assert_eq!(
+        (s, c["custom"]["boat"].as_str()),
+        (201, Some("Havørn")),
+        "{c}"
+    );
+
+    // activities: time window, kind and owner filters, newest first
+    let t0: i64 = 1_795_000_000_000;
+    for (i, kind) in ["visit", "call", "visit", "email"].iter().enumerate() {
+        let (s, a) = kari.post(
+            &format!("/api/accounts/{acc}/activities"),
+            &json!({"kind": kind, "subject": format!("a{i}"), "start_at": t0 + i as i64 * 1000}),
+        );
+        assert_eq!(s, 201, "{a}");
+    }
+    let all = kari.ok("/api/activities");
+    assert_eq!(all["total"], 4);
+    assert_eq!(all["items"][0]["subject"], "a3");
+    let visits = kari.ok(&format!(
+        "/api/activities?kind=visit&from={}&to={}",
+        t0,
+        t0 + 2500
+    ));
+    let subjects: Vec<&str> = visits["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["subject"].as_str().unwrap())
+        .collect();
+    assert_eq!(subjects, ["a2", "a0"]);
+    assert_eq!(kari.ok("/api/activities?owner=someone")["total"], 0);
+    let (s, v) = kari.get("/api/activities?from=yesterday");
+    assert_eq!((s, v["field"].as_str()), (400, Some("from")));
+
+    // the account's own history, and resolving a conflict needs one to exist
+    assert_eq!(
+        kari.patch(
+            &format!("/api/accounts/{acc}"),
+            &json!({"industry": "fish"})
+        )
+        .0,
+        200
+    );
+    let h = kari.ok(&format!(
+        "/api/accounts/{acc}/history?record_kind=account&field=industry"
+    ));
+    let last = h["items"].as_array().unwrap().last().unwrap();
+    assert_eq!(
+        (
+            last["new_value"].as_str(),
+            last["author"]["user_id"].as_str()
+        ),
+        (Some("fish"), Some("kari")),
+        "{h}"
+    );
+    let (s, v) = kari.post(
+        &format!("/api/accounts/{acc}/conflicts/resolve"),
+        &json!({"record_kind": "account", "field": "industry", "value_id": "1@00"}),
+    );
+    assert_eq!(s, 404, "{v}");
+    let (s, v) = kari.post(
+        &format!("/api/accounts/{acc}/conflicts/resolve"),
+        &json!({"record_kind": "planet", "field": "x", "value": 1}),
+    );
+    assert_eq!((s, v["field"].as_str()), (400, Some("record_kind")), "{v}");
+}

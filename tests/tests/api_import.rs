@@ -163,6 +163,42 @@ fn contacts_import_dry_run_upsert_errors_duplicates_and_export() {
     );
     assert_eq!((s, v["field"].as_str()), (400, Some("mapping.Fax")), "{v}");
 
+    // HubSpot companies, upserted by their record id
+    let companies = "Record ID,Company Name,City,Phone Number\n501,Havblikk AS,Bergen,+47 55 00 00 00\n502,Fjellbu,Voss,\n";
+    let made = import(
+        &admin,
+        json!({"kind": "accounts", "csv": companies, "match": "external_id"}),
+    );
+    assert_eq!(
+        (made["created"].as_i64(), made["updated"].as_i64()),
+        (Some(2), Some(0)),
+        "{made}"
+    );
+    let moved = import(
+        &admin,
+        json!({"kind": "accounts", "csv": "Record ID,Company Name,City\n501,Havblikk AS,Ålesund\n", "match": "external_id"}),
+    );
+    assert_eq!(
+        (moved["created"].as_i64(), moved["updated"].as_i64()),
+        (Some(0), Some(1)),
+        "{moved}"
+    );
+    let hav = admin.ok("/api/accounts?q=havblikk");
+    assert_eq!(hav["total"], 1, "{hav}");
+    let card = admin.ok(&format!(
+        "/api/accounts/{}",
+        hav["items"][0]["id"].as_str().unwrap()
+    ));
+    let address = card["account"]["addresses"]
+        .as_object()
+        .unwrap()
+        .values()
+        .next()
+        .unwrap()
+        .clone();
+    assert_eq!(address["city"], "Ålesund", "{card}");
+    assert_eq!(card["account"]["external_ids"]["import"], "501");
+
     // export of the imported contacts
     let (s, csv) = admin.call_text("GET", "/api/export/contacts.csv?sort=full_name", "");
     assert_eq!(s, 200);
