@@ -233,5 +233,36 @@ async fn office_and_phone_edits_travel_both_ways_live_and_conflicts_resolve() {
                 && s.conflicts(d).map(|c| c.is_empty()).unwrap_or(false)
         })
         .await;
+
+    // again, settled by value: keeping the value shown now still closes the conflict
+    phone.offline().await;
+    phone
+        .store()
+        .modify::<Contact>(d, &cid, |c| c.title = Some("Deckhand".into()))
+        .unwrap();
+    let o = office.clone();
+    let p = path.clone();
+    api(move || assert_eq!(o.patch(&p, &json!({"title": "Mate"})).0, 200)).await;
+    phone.online(&server, &kari_token);
+    phone.synced().await;
+    let o = office.clone();
+    let (doc3, cid3, p) = (doc.clone(), cid.clone(), path.clone());
+    api(move || {
+        let cpath = format!("/api/accounts/{doc3}/conflicts");
+        o.until("the second conflict", &cpath, WAIT, |v| {
+            v["items"].as_array().is_some_and(|a| !a.is_empty())
+        });
+        let shown = o.ok(&p)["title"].clone();
+        let (s, v) = o.post(
+            &format!("/api/accounts/{doc3}/conflicts/resolve"),
+            &json!({
+                "record_kind": "contact", "record_id": cid3, "field": "title", "value": shown
+            }),
+        );
+        assert_eq!(s, 200, "{v}");
+        let left = o.ok(&cpath);
+        assert_eq!(left["items"].as_array().map(Vec::len), Some(0), "{left}");
+    })
+    .await;
     phone.offline().await;
 }

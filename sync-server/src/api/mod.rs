@@ -11,6 +11,7 @@
 mod accounts;
 mod admin;
 mod auth;
+mod conflicts;
 mod errors;
 mod events;
 mod export;
@@ -129,12 +130,15 @@ pub fn router() -> Router<Shared> {
             "/api/accounts/{account}/restore",
             post(accounts::restore_account),
         )
-        .route("/api/accounts/{account}/conflicts", get(records::conflicts))
+        .route(
+            "/api/accounts/{account}/conflicts",
+            get(conflicts::conflicts),
+        )
         .route(
             "/api/accounts/{account}/conflicts/resolve",
-            post(records::resolve),
+            post(conflicts::resolve),
         )
-        .route("/api/accounts/{account}/history", get(records::history))
+        .route("/api/accounts/{account}/history", get(conflicts::history))
         .route(
             "/api/accounts/{account}/{kind}",
             get(records::list_records).post(records::create_record),

@@ -6,7 +6,9 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{accounts, admin, events, export, import, lists, records, reports, settings};
+use super::{
+    accounts, admin, conflicts, events, export, import, lists, records, reports, settings,
+};
 
 struct BearerAuth;
 
@@ -30,7 +32,7 @@ impl Modify for BearerAuth {
         accounts::archive_account, accounts::restore_account,
         records::list_records, records::create_record, records::get_record, records::patch_record,
         records::archive_record, records::restore_record, records::move_stage,
-        records::conflicts, records::resolve, records::history,
+        conflicts::conflicts, conflicts::resolve, conflicts::history,
         lists::contacts, lists::deals, lists::activities, lists::orders, lists::cases,
         settings::list_pipelines, settings::list_custom_fields, settings::create_custom_field,
         settings::patch_custom_field,
@@ -42,7 +44,7 @@ impl Modify for BearerAuth {
         admin::assignments,
     ),
     components(schemas(
-        super::errors::ErrorBody, super::Me, lists::Page, records::StageMove, records::Resolve,
+        super::errors::ErrorBody, super::Me, lists::Page, records::StageMove, conflicts::Resolve,
         admin::SetRole, admin::TokenInfo, crate::auth::Goals,
         import::PreviewResponse, import::ImportRequest, import::JobStarted, import::JobView,
         import::RowError, import::Duplicate,
