@@ -476,6 +476,12 @@ fn the_event_stream_only_tells_about_accounts_in_scope() {
     assert_eq!(name, "changed");
     let data: Value = serde_json::from_str(&data).unwrap();
     assert_eq!(data, json!({"account": west}));
+    // an account created after the stream opened is told about too
+    let fresh = create_account(&admin, json!({"name": "New West", "territory": "west"}));
+    assert!(
+        events.expect_changed(&fresh, std::time::Duration::from_secs(20)),
+        "no event for the new account"
+    );
 }
 
 #[test]

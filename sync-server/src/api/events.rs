@@ -3,6 +3,7 @@
 //! caller's scope changes — from a phone, another office user or an import.
 //! Fed by the store's change listener (every change that reached disk).
 
+use std::collections::HashSet;
 use std::convert::Infallible;
 use std::time::{Duration, Instant};
 
@@ -27,6 +28,8 @@ struct Listener {
     rx: broadcast::Receiver<DocumentId>,
     scope: Scope,
     fresh: Instant,
+    /// Documents found outside the scope since it was last refreshed.
+    outside: HashSet<DocumentId>,
     app: Shared,
     caller: Caller,
     started: bool,
@@ -45,14 +48,23 @@ impl Listener {
             };
             match got {
                 Ok(doc) => {
-                    let age = self.fresh.elapsed();
-                    let unknown = !self.scope.docs.contains_key(&doc);
-                    if ((unknown && age > Duration::from_millis(500))
-                        || age > Duration::from_secs(30))
-                        && let Ok(s) = self.caller.scope(&self.app).await
-                    {
-                        self.scope = s;
-                        self.fresh = Instant::now();
+                    // a document not in the scope seen so far may be new or
+                    // newly assigned: look again (once per document, and for
+                    // everything every 30 s)
+                    let stale = self.fresh.elapsed() > Duration::from_secs(30);
+                    if stale {
+                        self.outside.clear();
+                    }
+                    let unknown =
+                        !self.scope.docs.contains_key(&doc) && !self.outside.contains(&doc);
+                    if stale || unknown {
+                        if let Ok(s) = self.caller.scope(&self.app).await {
+                            self.scope = s;
+                            self.fresh = Instant::now();
+                        }
+                        if !self.scope.docs.contains_key(&doc) {
+                            self.outside.insert(doc);
+                        }
                     }
                     if self
                         .scope
@@ -90,6 +102,7 @@ pub async fn events(
         rx,
         scope,
         fresh: Instant::now(),
+        outside: HashSet::new(),
         app,
         caller,
         started: false,
