@@ -600,3 +600,22 @@ fn custom_fields_activities_filters_and_account_history() {
     );
     assert_eq!((s, v["field"].as_str()), (400, Some("record_kind")), "{v}");
 }
+
+#[test]
+fn an_acknowledged_api_edit_survives_a_server_kill() {
+    let mut server = Server::start();
+    let admin = Api::new(&server, Some(server.admin_token()));
+    let acc = create_account(&admin, json!({"name": "Durable AS"}));
+    let (s, c) = admin.post(
+        &format!("/api/accounts/{acc}/contacts"),
+        &json!({"first_name": "Kari"}),
+    );
+    assert_eq!(s, 201, "{c}");
+    let path = format!("/api/accounts/{acc}/contacts/{}", c["id"].as_str().unwrap());
+    assert_eq!(admin.patch(&path, &json!({"title": "CEO"})).0, 200);
+    server.kill(); // SIGKILL: nothing flushed after the answer
+    server.restart();
+    let admin = Api::new(&server, Some(server.admin_token()));
+    assert_eq!(admin.ok(&path)["title"], "CEO");
+    assert_eq!(admin.ok("/api/contacts?q=kari")["total"], 1);
+}
