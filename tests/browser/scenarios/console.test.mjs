@@ -291,6 +291,29 @@ scenario("an admin adds a custom field and it is filled in on a contact", async 
   assert.equal(c.title, "Head of Purchasing", "other fields untouched");
 });
 
+scenario("a rep signs in and sees only their territory, without admin screens", async () => {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const rep = await context.newPage();
+  rep.setDefaultTimeout(WAIT);
+  rep.on("pageerror", (e) => pageErrors.push(String(e)));
+  try {
+    await rep.goto(BASE + "/signin");
+    await rep.getByTestId("signin-token").fill(data.kariToken);
+    await rep.getByTestId("signin-submit").click();
+    await rep.getByTestId("accounts-table").waitFor();
+    assert.match(await rep.getByTestId("me").innerText(), /kari \(rep\)/);
+    assert.equal(await rep.getByTestId("nav-admin").isVisible(), false);
+    assert.equal(await rep.getByTestId("nav-import").isVisible(), false);
+    const names = await rep.getByTestId("account-link").allInnerTexts();
+    assert.deepEqual(names.sort(), ["Acme Retail AS", "Fjordline Fisk AS", "Nordlys Bakeri"], "the west territory, not the imported account");
+    await rep.goto(BASE + "/admin");
+    await rep.getByTestId("error").waitFor();
+    assert.match(await rep.getByTestId("error").innerText(), /Only admins/);
+  } finally {
+    await context.close();
+  }
+});
+
 /** Runs the Rust device (kari's phone) until it has synced its edit. */
 function runDevice(args) {
   return startDevice(args).done;
