@@ -128,7 +128,7 @@ export function pager(page, go) {
 }
 
 /** "Export CSV" for a list with its current filters. */
-export function exportButton(listName, query) {
+export function exportButton(listName, query, label = "Export CSV") {
   const status = h("span", { class: "muted" });
   const btn = h(
     "button",
@@ -148,7 +148,7 @@ export function exportButton(listName, query) {
         }
       },
     },
-    "Export CSV",
+    label,
   );
   return h("span", {}, btn, status);
 }

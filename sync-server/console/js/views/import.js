@@ -19,7 +19,7 @@ export async function view(root, _params, query) {
   const previewBox = h("div", { "data-testid": "import-preview" });
   const resultBox = h("div", { "data-testid": "import-result" });
   root.append(
-    h("div", { class: "title-row" }, h("h1", {}, "Import CSV"), h("span", { class: "spacer" }), exportButton("contacts", {}), exportButton("accounts", {})),
+    h("div", { class: "title-row" }, h("h1", {}, "Import CSV"), h("span", { class: "spacer" }), exportButton("contacts", {}, "Export contacts CSV"), exportButton("accounts", {}, "Export accounts CSV")),
     h("p", { class: "muted" }, "Exports from Salesforce and HubSpot are recognised. Rows are matched to existing records by e-mail or external id and updated; new ones are created."),
     h("div", { class: "filters" }, h("label", {}, "Import ", kind), file),
     previewBox,
