@@ -32,7 +32,7 @@ if [ ! -f "$HERE/node_modules/.package-lock.json" ] || [ "$HERE/package-lock.jso
 fi
 
 echo "== building outpost-server and the test device"
-cargo build -q -p outpost-server -p outpost-e2e --bin device_edit --bin seed_settings
+cargo build -q -p outpost-server -p outpost-e2e --bin outpost-server --bin device_edit --bin seed_settings
 case "${CARGO_TARGET_DIR:-}" in
   "") TARGET="$ROOT/target" ;;
   /*) TARGET="$CARGO_TARGET_DIR" ;;

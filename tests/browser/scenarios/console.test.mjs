@@ -106,6 +106,12 @@ scenario("find an account by searching", async () => {
   assert.equal(await byTest("account-name").innerText(), "Fjordline Fisk AS");
   await byTest("contacts-table").waitFor();
   assert.match(await byTest("contacts-table").innerText(), /Ingrid Berg/);
+  // the office edits the account itself
+  await byTest("account-edit").click();
+  await byTest("account-edit-value_tier").fill("A");
+  await byTest("account-edit-save").click();
+  await page.waitForFunction(() => !document.querySelector("details.edit[open]"));
+  assert.equal((await data.admin.get(`/api/accounts/${data.fjord}`)).account.value_tier, "A");
   // a search that matches nothing says so
   await page.goto(BASE + "/accounts?q=zzz-no-such-account");
   await byTest("accounts-results").getByTestId("empty").waitFor();

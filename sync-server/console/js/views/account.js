@@ -30,12 +30,14 @@ export async function view(root, params, _query, ctx) {
   let current = TABS.find(([k]) => "#" + k === location.hash) || TABS[0];
   let card = null;
 
-  async function loadCard(quiet) {
+  async function loadCard(quiet, force = false) {
     if (!quiet) clear(header, loading());
     try {
       const [c, settings] = await Promise.all([api.get(base), getPipelines().catch(() => ({}))]);
       card = c;
-      clear(header, renderCard(card, base, () => loadCard(true), settings.default_currency));
+      // a live refresh leaves an open edit form alone (it would drop what is being typed)
+      if (!force && quiet && header.querySelector("details.edit[open]")) return renderTabs();
+      clear(header, renderCard(card, base, () => loadCard(true, true), settings.default_currency));
       renderTabs();
     } catch (e) {
       clear(header, errorBox(e));
@@ -148,5 +150,53 @@ function renderCard(card, base, reload, orgCurrency) {
       a.lost_to_competitor ? field("Lost to", `${a.lost_to_competitor} ${a.lost_to_reason || ""}`) : null,
     ),
     a.notes ? h("p", { class: "notes" }, a.notes) : null,
+    card.writable ? editAccount(a, base, reload) : null,
+  );
+}
+
+const ACCOUNT_FIELDS = [
+  ["name", "Name"],
+  ["industry", "Industry"],
+  ["website", "Website"],
+  ["territory", "Territory"],
+  ["owner", "Owner (user id)"],
+  ["value_tier", "Value tier"],
+  ["payment_terms", "Payment terms"],
+];
+const LIFECYCLE = ["", "selection", "acquisition", "retention", "expansion", "churned"];
+
+/** A small form for the account's own fields; PATCH sends only what changed. */
+function editAccount(a, base, reload) {
+  const inputs = Object.fromEntries(ACCOUNT_FIELDS.map(([k, label]) => [k, h("input", { value: a[k] || "", "aria-label": label, "data-testid": `account-edit-${k}` })]));
+  const stage = h("select", { "data-testid": "account-edit-lifecycle_stage" }, LIFECYCLE.map((v) => h("option", { value: v, selected: (a.lifecycle_stage || "") === v }, v || "—")));
+  const msg = h("div");
+  return h(
+    "details",
+    { class: "edit" },
+    h("summary", { "data-testid": "account-edit" }, "Edit account"),
+    h(
+      "form",
+      {
+        onsubmit: async (ev) => {
+          ev.preventDefault();
+          const patch = {};
+          for (const [k] of ACCOUNT_FIELDS) {
+            const v = inputs[k].value.trim();
+            if (v !== (a[k] || "")) patch[k] = v === "" && k !== "name" ? null : v;
+          }
+          if (stage.value !== (a.lifecycle_stage || "")) patch.lifecycle_stage = stage.value || null;
+          if (!Object.keys(patch).length) return clear(msg, h("p", { class: "muted" }, "Nothing changed."));
+          try {
+            await api.patch(base, patch);
+            reload();
+          } catch (e) {
+            clear(msg, errorBox(e));
+          }
+        },
+      },
+      h("div", { class: "grid" }, ACCOUNT_FIELDS.map(([k, label]) => h("label", {}, label, inputs[k])), h("label", {}, "Lifecycle stage", stage)),
+      h("button", { type: "submit", "data-testid": "account-edit-save" }, "Save"),
+      msg,
+    ),
   );
 }
