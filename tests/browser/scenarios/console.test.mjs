@@ -320,6 +320,24 @@ scenario("a rep signs in and sees only their territory, without admin screens", 
   }
 });
 
+scenario("add a deal on the account page", async () => {
+  await page.goto(`${BASE}/accounts/${data.fjord}#deals`);
+  await byTest("deals-table").waitFor();
+  await page.locator("summary", { hasText: "Add a deal" }).click();
+  await byTest("new-deal-name").fill("Fjordline spare parts");
+  const third = data.pipeline.stages.find((st) => st.position === 3);
+  await byTest("new-deal-stage").selectOption(third.id);
+  await byTest("new-deal-amount").fill("1200.50");
+  await byTest("new-deal-submit").click();
+  await byTest("deals-table-row").filter({ hasText: "Fjordline spare parts" }).waitFor();
+  const deals = await data.admin.get(`/api/deals?account=${data.fjord}`);
+  const deal = deals.items.find((d) => d.name === "Fjordline spare parts");
+  assert.ok(deal, "the deal is on the server");
+  assert.equal(deal.amount_minor, 120050);
+  assert.equal(deal.stage_id, third.id);
+  assert.equal(deal.pipeline_id, data.pipeline.id);
+});
+
 /** Runs the Rust device (kari's phone) until it has synced its edit. */
 function runDevice(args) {
   return startDevice(args).done;

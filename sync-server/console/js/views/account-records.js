@@ -124,8 +124,54 @@ export function dealsTab(panel, { id, base, card, quiet, refresh }) {
         page.items,
         { testid: "deals-table", emptyText: "No deals at this account." },
       ),
+      card.writable && (pipelines.items || []).length ? newDealForm(base, pipelines, refresh) : null,
     );
   });
+}
+
+function newDealForm(base, pipelines, refresh) {
+  const pl = pipelines.items.find((p) => p.id === pipelines.default_pipeline_id) || pipelines.items[0];
+  const name = h("input", { placeholder: "Deal name", required: true, "data-testid": "new-deal-name" });
+  const stage = h("select", { "data-testid": "new-deal-stage" }, pl.stages.map((s) => h("option", { value: s.id }, s.name)));
+  const amount = h("input", { type: "number", min: 0, step: "0.01", placeholder: "Amount", "data-testid": "new-deal-amount" });
+  const currency = h("input", { value: pipelines.default_currency || "", placeholder: "Currency", size: 4, maxlength: 3 });
+  const close = h("input", { type: "date", "aria-label": "Expected close" });
+  const msg = h("div");
+  return h(
+    "details",
+    { class: "card" },
+    h("summary", {}, `Add a deal (${pl.name})`),
+    h(
+      "form",
+      {
+        class: "inline",
+        onsubmit: async (ev) => {
+          ev.preventDefault();
+          const body = {
+            name: name.value.trim(),
+            pipeline_id: pl.id,
+            stage_id: stage.value,
+            amount_minor: Math.round(Number(amount.value || 0) * 100),
+            currency: currency.value.trim().toUpperCase(),
+          };
+          if (close.value) body.expected_close = close.value;
+          try {
+            await api.post(`${base}/deals`, body);
+            refresh();
+          } catch (e) {
+            clear(msg, errorBox(e));
+          }
+        },
+      },
+      name,
+      stage,
+      amount,
+      currency,
+      close,
+      h("button", { type: "submit", "data-testid": "new-deal-submit" }, "Add"),
+      msg,
+    ),
+  );
 }
 
 const KIND_LABEL = { call: "Call", meeting: "Meeting", visit: "Visit", email: "E-mail", sms: "SMS", note: "Note", task: "Task" };
