@@ -188,12 +188,25 @@ fn valid_id(id: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Users with their goals (absent goals are `null`).
 async fn list_users(
     State(app): State<Shared>,
     headers: HeaderMap,
-) -> Result<Json<Vec<User>>, ApiError> {
+) -> Result<Json<Vec<serde_json::Value>>, ApiError> {
     admin(&app, &headers).await?;
-    Ok(Json(blocking(&app, |a| a.users()).await?))
+    let users = blocking(&app, |a| {
+        a.users()?
+            .into_iter()
+            .map(|u| {
+                let goals = a.goals(&u.id)?;
+                let mut v = serde_json::to_value(&u).unwrap_or_default();
+                v["goals"] = serde_json::to_value(goals).unwrap_or_default();
+                Ok(v)
+            })
+            .collect::<Result<Vec<_>, AuthError>>()
+    })
+    .await?;
+    Ok(Json(users))
 }
 
 async fn add_user(

@@ -496,11 +496,14 @@ fn custom_fields_activities_filters_and_account_history() {
     server.add_territory("kari", "west");
     let acc = create_account(&admin, json!({"name": "Fjord Fisk", "territory": "west"}));
 
-    // custom fields: managers define them, reps read them and fill them in
-    let (s, f) = mona.post(
-        "/api/custom-fields",
-        &json!({"entity": "contact", "key": "boat", "label": "Boat", "field_type": "text"}),
+    // custom fields: admins define them (as over sync), reps read them and fill them in
+    let boat = json!({"entity": "contact", "key": "boat", "label": "Boat", "field_type": "text"});
+    assert_eq!(
+        mona.post("/api/custom-fields", &boat).0,
+        403,
+        "managers do not"
     );
+    let (s, f) = admin.post("/api/custom-fields", &boat);
     assert_eq!(s, 201, "{f}");
     let fid = f["id"].as_str().unwrap().to_owned();
     assert_eq!(
@@ -511,12 +514,17 @@ fn custom_fields_activities_filters_and_account_history() {
         .0,
         403
     );
-    let (s, v) = mona.post(
+    let (s, v) = admin.post(
         "/api/custom-fields",
         &json!({"entity": "contact", "label": "No key", "field_type": "text"}),
     );
     assert_eq!((s, v["field"].as_str()), (400, Some("key")), "{v}");
-    let (s, f) = mona.patch(
+    assert_eq!(
+        mona.patch(&format!("/api/custom-fields/{fid}"), &json!({"label": "B"}))
+            .0,
+        403
+    );
+    let (s, f) = admin.patch(
         &format!("/api/custom-fields/{fid}"),
         &json!({"label": "Boat name"}),
     );
@@ -618,4 +626,100 @@ fn an_acknowledged_api_edit_survives_a_server_kill() {
     let admin = Api::new(&server, Some(server.admin_token()));
     assert_eq!(admin.ok(&path)["title"], "CEO");
     assert_eq!(admin.ok("/api/contacts?q=kari")["total"], 1);
+}
+
+#[test]
+fn admins_define_pipelines_and_deals_move_through_them() {
+    let server = Server::start();
+    let admin = Api::new(&server, Some(server.admin_token()));
+    let mona = Api::new(
+        &server,
+        Some(&server.add_user("mona", "manager", Some("west"))),
+    );
+    let stages = json!([
+        {"id": "due", "name": "Due", "position": 10, "probability": 20, "meaning": "open"},
+        {"id": "quoted", "name": "Quoted", "position": 20, "probability": 60, "meaning": "open"},
+        {"id": "renewed", "name": "Renewed", "position": 30, "probability": 100, "meaning": "won"},
+    ]);
+    let body = json!({"name": "Renewals", "stages": stages});
+    assert_eq!(mona.post("/api/pipelines", &body).0, 403);
+
+    // bad input names the field
+    let (s, v) = admin.post("/api/pipelines", &json!({"name": " ", "stages": stages}));
+    assert_eq!((s, v["field"].as_str()), (400, Some("name")), "{v}");
+    let (s, v) = admin.post(
+        "/api/pipelines",
+        &json!({"name": "X", "stages": [{"name": "no id"}]}),
+    );
+    assert_eq!((s, v["field"].as_str()), (400, Some("stages[0].id")), "{v}");
+    let (s, v) = admin.post(
+        "/api/pipelines",
+        &json!({"name": "X", "stages": [{"id": "a", "name": "A", "probability": 300}]}),
+    );
+    assert_eq!(s, 400, "{v}");
+    assert!(v["field"].as_str().unwrap().starts_with("stages"), "{v}");
+    assert_eq!(
+        admin.ok("/api/pipelines")["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+
+    let (s, p) = admin.post("/api/pipelines", &body);
+    assert_eq!(s, 201, "{p}");
+    let pid = p["id"].as_str().unwrap().to_owned();
+    let all = admin.ok("/api/pipelines");
+    assert_eq!(
+        all["default_pipeline_id"].as_str(),
+        Some(pid.as_str()),
+        "{all}"
+    );
+    let names: Vec<&str> = all["items"][0]["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Due", "Quoted", "Renewed"]);
+
+    // rename a stage and drop another; the list is the whole set of stages
+    let (s, p) = admin.patch(
+        &format!("/api/pipelines/{pid}"),
+        &json!({"stages": [
+            {"id": "due", "name": "Due soon", "position": 10, "probability": 25, "meaning": "open"},
+            {"id": "renewed", "name": "Renewed", "position": 30, "probability": 100, "meaning": "won"},
+        ]}),
+    );
+    assert_eq!(s, 200, "{p}");
+    let stages: Vec<(&str, &str, u64)> = p["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["id"].as_str().unwrap(),
+                s["name"].as_str().unwrap(),
+                s["probability"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        stages,
+        [("due", "Due soon", 25), ("renewed", "Renewed", 100)]
+    );
+    assert_eq!(
+        admin.patch("/api/pipelines/nope", &json!({"name": "Y"})).0,
+        404
+    );
+
+    // a deal on it shows on the board report under the stage's new name
+    let acc = create_account(&admin, json!({"name": "Fjord Fisk", "territory": "west"}));
+    let (s, d) = admin.post(
+        &format!("/api/accounts/{acc}/deals"),
+        &json!({"name": "Renewal 2027", "pipeline_id": pid, "stage_id": "due", "amount_minor": 100000}),
+    );
+    assert_eq!(s, 201, "{d}");
+    let report = admin.ok("/api/reports/pipeline");
+    assert!(report.to_string().contains("Due soon"), "{report}");
 }

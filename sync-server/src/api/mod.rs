@@ -164,7 +164,11 @@ pub fn router() -> Router<Shared> {
         .route("/api/activities", get(lists::activities))
         .route("/api/orders", get(lists::orders))
         .route("/api/cases", get(lists::cases))
-        .route("/api/pipelines", get(settings::list_pipelines))
+        .route(
+            "/api/pipelines",
+            get(settings::list_pipelines).post(settings::create_pipeline),
+        )
+        .route("/api/pipelines/{id}", patch(settings::patch_pipeline))
         .route(
             "/api/custom-fields",
             get(settings::list_custom_fields).post(settings::create_custom_field),

@@ -35,7 +35,7 @@ impl Modify for BearerAuth {
         conflicts::conflicts, conflicts::resolve, conflicts::history,
         lists::contacts, lists::deals, lists::activities, lists::orders, lists::cases,
         settings::list_pipelines, settings::list_custom_fields, settings::create_custom_field,
-        settings::patch_custom_field,
+        settings::patch_custom_field, settings::create_pipeline, settings::patch_pipeline,
         reports::pipeline, reports::team,
         events::events,
         import::preview, import::start, import::status,

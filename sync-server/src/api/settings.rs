@@ -1,6 +1,8 @@
-//! The org settings document: pipelines and stages (read), custom field
-//! definitions (read; manager/admin write). Writes are Automerge changes by
-//! the office user, offered to devices like any other.
+//! The org settings document: pipelines and their stages, custom field
+//! definitions. Everyone reads them; only admins change them ("customisation
+//! by an admin without code", and the same rule sync applies to the settings
+//! document). Writes are Automerge changes by the office user, offered to
+//! devices like any other.
 
 use std::collections::HashMap;
 
@@ -14,7 +16,7 @@ use serde_json::{Value, json};
 
 use super::auth::{Caller, blocking, changed};
 use super::errors::{ApiError, Body, ErrorBody};
-use super::records::{new_record, patch_in, record_json};
+use super::records::{new_record, patch_in, patched, record_json};
 use crate::auth::Role;
 use crate::state::Shared;
 
@@ -124,7 +126,7 @@ async fn write_settings(
     caller: &Caller,
     f: impl FnOnce(&mut Store, DocumentId) -> Result<Value, ApiError> + Send + 'static,
 ) -> Result<Value, ApiError> {
-    caller.require(&[Role::Manager, Role::Admin])?;
+    caller.require(&[Role::Admin])?;
     let (me, app2) = (caller.clone(), app.clone());
     let (doc, v) = blocking(move || {
         let mut store = app2.store();
@@ -141,7 +143,7 @@ async fn write_settings(
     Ok(v)
 }
 
-/// Defines a custom field (manager/admin).
+/// Defines a custom field (admin).
 #[utoipa::path(post, path = "/api/custom-fields", tag = "settings",
     request_body(content = Object, description = "CustomField: {entity, key, label, field_type, options}"),
     responses((status = 201, body = Object), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)),
@@ -177,7 +179,7 @@ pub async fn create_custom_field(
     Ok((StatusCode::CREATED, Json(v)))
 }
 
-/// Changes a custom field definition (manager/admin).
+/// Changes a custom field definition (admin).
 #[utoipa::path(patch, path = "/api/custom-fields/{id}", tag = "settings",
     params(("id" = String, Path)),
     request_body(content = Object, description = "partial CustomField"),
@@ -195,6 +197,120 @@ pub async fn patch_custom_field(
             .get::<CustomField>(doc, &id)?
             .ok_or_else(ApiError::not_found)?;
         Ok(record_json(&r.record))
+    })
+    .await?;
+    Ok(Json(v))
+}
+
+/// Accepts `stages` as the list `GET /api/pipelines` shows, or as the
+/// stored map keyed by stage id; returns the body with the map form.
+fn stages_as_map(mut body: Value) -> Result<Value, ApiError> {
+    if let Some(Value::Array(list)) = body.get_mut("stages").map(std::mem::take) {
+        let mut map = serde_json::Map::new();
+        for (i, stage) in list.into_iter().enumerate() {
+            let id = stage
+                .get("id")
+                .and_then(Value::as_str)
+                .filter(|s| !s.trim().is_empty())
+                .map(str::to_owned)
+                .ok_or_else(|| {
+                    ApiError::bad(
+                        "invalid_field",
+                        format!("stages[{i}].id"),
+                        "every stage needs an id",
+                    )
+                })?;
+            if map.insert(id, stage).is_some() {
+                return Err(ApiError::bad(
+                    "invalid_field",
+                    format!("stages[{i}].id"),
+                    "stage ids must be unique",
+                ));
+            }
+        }
+        body["stages"] = Value::Object(map);
+    }
+    Ok(body)
+}
+
+/// Checks a pipeline's name and stage names (probability 0..=100 and the
+/// meaning are enforced by their types).
+fn check_pipeline(p: &Pipeline) -> Result<(), ApiError> {
+    if p.name.trim().is_empty() {
+        return Err(ApiError::bad(
+            "invalid_field",
+            "name",
+            "name must not be empty",
+        ));
+    }
+    for s in &p.stages {
+        if s.name.trim().is_empty() {
+            return Err(ApiError::bad(
+                "invalid_field",
+                format!("stages.{}.name", s.id),
+                "stage name must not be empty",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Defines a pipeline with its stages (admin). The first pipeline becomes
+/// the org's default.
+#[utoipa::path(post, path = "/api/pipelines", tag = "settings",
+    request_body(content = Object, description = "{name, stages: [{id, name, position, probability, meaning: open|won|lost}]}"),
+    responses((status = 201, body = Object, description = "the pipeline"), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn create_pipeline(
+    State(app): State<Shared>,
+    caller: Caller,
+    Body(body): Body<Value>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let pipeline: Pipeline = new_record(stages_as_map(body)?)?;
+    check_pipeline(&pipeline)?;
+    let v = write_settings(&app, &caller, move |store, doc| {
+        let id = store.create(doc, pipeline)?;
+        let org = store.doc(doc)?.org_settings().map(|r| r.record);
+        if let Some(mut org) = org.filter(|o| o.default_pipeline_id.is_none()) {
+            org.default_pipeline_id = Some(id.clone());
+            store.update(doc, org)?;
+        }
+        let p = store
+            .get::<Pipeline>(doc, &id)?
+            .ok_or_else(ApiError::internal)?;
+        Ok(pipeline_json(&p.record))
+    })
+    .await?;
+    Ok((StatusCode::CREATED, Json(v)))
+}
+
+/// Renames a pipeline or changes its stages (admin). `stages`, when sent,
+/// is the whole list: stages left out are removed, so deals in them show
+/// their stage id until moved.
+#[utoipa::path(patch, path = "/api/pipelines/{id}", tag = "settings",
+    params(("id" = String, Path)),
+    request_body(content = Object, description = "partial pipeline: {name?, stages?}"),
+    responses((status = 200, body = Object, description = "the pipeline"), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn patch_pipeline(
+    State(app): State<Shared>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Body(body): Body<Value>,
+) -> Result<Json<Value>, ApiError> {
+    let body = stages_as_map(body)?;
+    let v = write_settings(&app, &caller, move |store, doc| {
+        let current = store
+            .get::<Pipeline>(doc, &id)?
+            .ok_or_else(ApiError::not_found)?
+            .record;
+        let wanted: Pipeline = patched(&current, body)?;
+        check_pipeline(&wanted)?;
+        store.update(doc, wanted)?;
+        let p = store
+            .get::<Pipeline>(doc, &id)?
+            .ok_or_else(ApiError::not_found)?;
+        Ok(pipeline_json(&p.record))
     })
     .await?;
     Ok(Json(v))

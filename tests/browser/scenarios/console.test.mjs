@@ -297,6 +297,25 @@ scenario("an admin adds a custom field and it is filled in on a contact", async 
   assert.equal(c.title, "Head of Purchasing", "other fields untouched");
 });
 
+scenario("an admin adds a pipeline with its stages; a bad stage line is explained", async () => {
+  await byTest("nav-admin").click();
+  await byTest("new-pipeline-name").fill("Service renewals");
+  await byTest("new-pipeline-stages").fill("Due, 20, open\nQuoted, 150, open");
+  await byTest("new-pipeline-save").click();
+  await byTest("admin-pipelines").getByTestId("error").waitFor();
+  assert.match(await byTest("admin-pipelines").getByTestId("error").innerText(), /Line 2/);
+  await byTest("new-pipeline-stages").fill("Due, 20, open\nQuoted, 60, open\nRenewed, 100, won\nChurned, 0, lost");
+  await byTest("new-pipeline-save").click();
+  await byTest("pipelines-table").filter({ hasText: "Service renewals" }).waitFor();
+  const all = await data.admin.get("/api/pipelines");
+  const p = all.items.find((x) => x.name === "Service renewals");
+  assert.ok(p, "the pipeline is stored");
+  assert.deepEqual(
+    p.stages.map((s) => [s.name, s.probability, s.meaning]),
+    [["Due", 20, "open"], ["Quoted", 60, "open"], ["Renewed", 100, "won"], ["Churned", 0, "lost"]],
+  );
+});
+
 scenario("a rep signs in and sees only their territory, without admin screens", async () => {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const rep = await context.newPage();

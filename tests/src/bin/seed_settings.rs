@@ -1,6 +1,6 @@
 //! Seeds an org settings document (a default pipeline with five stages) from
-//! an admin's device, the way an admin app would: the REST API reads
-//! pipelines but has no endpoint to define them. Prints the pipeline id.
+//! an admin's device, the way an admin app would, so the tests also cover
+//! settings that arrive over sync. Prints the pipeline id.
 //!
 //! ```sh
 //! seed_settings --url ws://127.0.0.1:PORT/sync --token ADMIN_TOKEN [--user admin]

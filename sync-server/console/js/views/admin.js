@@ -1,8 +1,9 @@
-// Admin: users and roles, teams, tokens, territories, account assignment and
-// goals. Everything here needs the admin role; the API answers 403 otherwise.
+// Admin: users and roles, teams, tokens, territories, account assignment,
+// goals, pipelines and custom fields. Everything here needs the admin role; the API answers 403 otherwise.
 
 import * as api from "../api.js";
 import { h, clear, loading, errorBox, table, empty, localCsvButton } from "../ui.js";
+import { loadPipelines } from "./admin-pipelines.js";
 
 const ROLES = ["viewer", "rep", "manager", "admin"];
 
@@ -16,9 +17,17 @@ export async function view(root, _params, _query, ctx) {
   const territories = h("section", { "data-testid": "admin-territories" });
   const assignments = h("section", { "data-testid": "admin-assignments" });
   const fields = h("section", { "data-testid": "admin-custom-fields" });
-  root.append(h("h1", {}, "Admin"), users, h("div", { class: "cols" }, teams, territories), assignments, fields);
+  const pipelines = h("section", { "data-testid": "admin-pipelines" });
+  root.append(h("h1", {}, "Admin"), users, h("div", { class: "cols" }, teams, territories), assignments, pipelines, fields);
   const reload = () =>
-    Promise.all([loadUsers(users, reload), loadTeams(teams), loadTerritories(territories, reload), loadAssignments(assignments, reload), loadCustomFields(fields, reload)]);
+    Promise.all([
+      loadUsers(users, reload),
+      loadTeams(teams),
+      loadTerritories(territories, reload),
+      loadAssignments(assignments, reload),
+      loadPipelines(pipelines, reload),
+      loadCustomFields(fields, reload),
+    ]);
   await reload();
 }
 
