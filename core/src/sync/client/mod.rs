@@ -387,7 +387,7 @@ impl Runner {
                 .documents
                 .values()
                 .filter(|d| **d == DocSync::Synced)
-                .count();
+                .count() as u64;
         });
         if newly_synced && let Some(st) = session.states.get(&doc) {
             let _ = lock(&self.store).save_sync_state(SERVER_PEER, doc, st);
@@ -439,7 +439,7 @@ impl Runner {
                 self.set_status(|s| {
                     s.documents
                         .retain(|d, _| session.scope.contains_key(d) || local.contains(d));
-                    s.progress.documents_total = session.scope.len();
+                    s.progress.documents_total = session.scope.len() as u64;
                     s.progress.bytes_total = documents.iter().filter_map(|d| d.size).sum();
                 });
                 let docs: Vec<DocumentId> = session
