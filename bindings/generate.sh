@@ -15,8 +15,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 target_dir="${CARGO_TARGET_DIR:-target}"
-# One cargo invocation builds both, so features unify and nothing is built twice.
-cargo build -p outpost-bindings -p outpost-uniffi-bindgen
+# One cargo invocation builds the library, the pinned bindgen and the server
+# the binding tests sync against, so features unify and nothing is built twice.
+# (Run the same command to rebuild; a different package set may rebuild core
+# with other features.)
+cargo build -p outpost-bindings -p outpost-uniffi-bindgen -p outpost-server
 
 case "$(uname -s)" in
   Darwin) lib="$target_dir/debug/liboutpost.dylib" ;;

@@ -14,3 +14,28 @@ cargo test --workspace
 
 echo "== benchmark smoke run (test profile, tiny size: keeps the bench compiling and running)"
 cargo test -p outpost-core --bench store -- --accounts 3
+
+# ---- bindings (issue 4): generate Kotlin/Swift/Python once, then run the
+# Python and Kotlin suites against the generated code and the real server.
+apt_install() {
+  # installs Debian packages when missing (CI runs as root on a fresh machine)
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  else
+    echo "please install: $*" >&2
+    exit 1
+  fi
+}
+if ! python3 -m venv --help >/dev/null 2>&1; then apt_install python3 python3-venv; fi
+if ! command -v mvn >/dev/null 2>&1 || ! command -v javac >/dev/null 2>&1; then
+  apt_install maven default-jdk-headless
+fi
+
+echo "== bindings: build the library once and generate Kotlin, Swift, Python"
+bash bindings/generate.sh
+
+echo "== bindings: Python (pytest)"
+bash bindings/python-tests/run.sh -q
+
+echo "== bindings: Kotlin on the JVM (Maven, JUnit 5)"
+bash bindings/kotlin-tests/run.sh
