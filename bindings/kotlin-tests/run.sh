@@ -28,4 +28,18 @@ fi
 (cd "$root" && cargo build -q -p outpost-server)
 
 cd "$here"
-exec mvn -B -q -Dmaven.repo.local="$repo" -Doutpost.target.dir="$target" -Dstyle.color=never test "$@"
+# clean: test classes of deleted tests must not linger in target/
+status=0
+mvn -B -q -Dmaven.repo.local="$repo" -Doutpost.target.dir="$target" -Dstyle.color=never clean test "$@" || status=$?
+
+# -q hides Surefire's summary: count the reports for the log
+tests=0 failed=0 skipped=0
+for f in target/surefire-reports/TEST-*.xml; do
+  [[ -e "$f" ]] || continue
+  head="$(grep -m1 -o '<testsuite [^>]*>' "$f")"
+  attr() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$head"; }
+  tests=$((tests + $(attr tests))); skipped=$((skipped + $(attr skipped)))
+  failed=$((failed + $(attr failures) + $(attr errors)))
+done
+echo "kotlin-tests: $((tests - failed - skipped)) passed, $failed failed, $skipped skipped"
+exit "$status"
