@@ -16,6 +16,7 @@ from outpost_core import (
     ActivityKind,
     ActivityStatus,
     Contact,
+    OutpostError,
     Phone,
     RecordKind,
 )
@@ -112,17 +113,20 @@ def test_errors_are_typed_and_carry_no_personal_data(store_dir):
         assert await store.get_contact(doc, outpost.new_id()) is None
         missing = Contact(first_name="Kari")
         missing.meta.id = outpost.new_id()
-        with pytest.raises(outpost.OutpostError.NotFound) as e:
+        with pytest.raises(OutpostError.NotFound) as e:
             await store.update_contact(doc, missing)
         assert "Kari" not in str(e.value)
         dup = await store.get_contact(doc, contact)
-        with pytest.raises(outpost.OutpostError.Conflict) as e:
+        with pytest.raises(OutpostError.Conflict) as e:
             await store.create_contact(doc, dup)
         assert "Kari" not in str(e.value) and "Nordmann" not in str(e.value)
+        # a malformed id is refused while crossing the boundary, as Invalid
+        with pytest.raises(OutpostError.Invalid):
+            await store.get_account("not-a-document-id")
         # a valid document id that this store does not have
         other = await open_store(store_dir, name="other.db")
         foreign = await other.create_account(Account(name="Elsewhere"))
-        with pytest.raises(outpost.OutpostError.NotFound):
+        with pytest.raises(OutpostError.NotFound):
             await store.conflicts(foreign)
 
     asyncio.run(scenario())

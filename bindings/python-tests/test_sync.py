@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 import outpost
-from outpost_core import Account, Contact
+from outpost_core import Account, Contact, OutpostError
 
 from helpers import Recorder, SyncRecorder
 
@@ -63,7 +63,7 @@ def test_a_refused_token_is_reported_as_unauthorized(server, store_dir):
     async def scenario():
         phone = await device(store_dir, "phone")
         await phone.start_sync(server.url, "not-a-token")
-        with pytest.raises(outpost.OutpostError.Unauthorized) as e:
+        with pytest.raises(OutpostError.Unauthorized) as e:
             await phone.wait_until_synced(TIMEOUT_MS)
         assert "not-a-token" not in str(e.value)
         await phone.stop_sync()
@@ -74,7 +74,7 @@ def test_a_refused_token_is_reported_as_unauthorized(server, store_dir):
 def test_waiting_without_sync_is_offline(store_dir):
     async def scenario():
         phone = await device(store_dir, "phone")
-        with pytest.raises(outpost.OutpostError.Offline):
+        with pytest.raises(OutpostError.Offline):
             await phone.wait_until_synced(1)
 
     asyncio.run(scenario())

@@ -7,14 +7,13 @@
 //! error enum. Work that touches disk or network is `async` and runs on the
 //! runtime this crate owns, never on the caller's (UI) thread.
 
-mod error;
 mod queries;
 mod records;
 mod runtime;
 mod store;
 mod sync;
 
-pub use error::OutpostError;
+pub use outpost_core::ffi::OutpostError;
 pub use store::{DataObserver, OutpostStore, open_store};
 pub use sync::SyncObserver;
 

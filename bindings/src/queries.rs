@@ -9,8 +9,8 @@ use outpost_core::store::queries::{
 };
 use outpost_core::{Conflict, DocumentId, FieldChange};
 
-use crate::error::OutpostError;
 use crate::store::OutpostStore;
+use outpost_core::ffi::OutpostError;
 
 type Res<T> = Result<T, OutpostError>;
 

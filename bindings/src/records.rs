@@ -8,8 +8,8 @@ use outpost_core::model::{
 };
 use outpost_core::store::Store;
 
-use crate::error::OutpostError;
 use crate::store::{OutpostStore, notify_changed};
+use outpost_core::ffi::OutpostError;
 
 type Res<T> = Result<T, OutpostError>;
 

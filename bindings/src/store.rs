@@ -8,9 +8,9 @@ use outpost_core::store::{Store, StoreOptions};
 use outpost_core::sync::client::SharedStore;
 use outpost_core::{Author, DocumentId};
 
-use crate::error::OutpostError;
 use crate::runtime::runtime;
 use crate::sync::SyncState;
+use outpost_core::ffi::OutpostError;
 
 /// Told when an account (or settings) document changed, by an edit made
 /// here or by changes that arrived through sync. Called on a background

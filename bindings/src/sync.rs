@@ -6,11 +6,11 @@ use std::time::Duration;
 
 use outpost_core::sync::client::{ClientConfig, SyncClient, SyncEvent, SyncStatus};
 
-use crate::error::OutpostError;
 use crate::runtime::runtime;
 use crate::store::{
     DataObserver, Observers, OutpostStore, lock, notify_changed, notify_removed, snapshot,
 };
+use outpost_core::ffi::OutpostError;
 
 /// Told about sync: connected/disconnected, refused changes, and every
 /// status change (per-account state, initial-sync progress). Called on a

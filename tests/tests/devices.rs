@@ -421,7 +421,7 @@ async fn an_interrupted_initial_sync_resumes_instead_of_starting_over() {
         };
         server.kill();
         let bytes_first = client.status().progress.bytes_received;
-        let kept = phone.store().document_ids().unwrap().len();
+        let kept = phone.store().document_ids().unwrap().len() as u64;
         eprintln!(
             "attempt {attempt}: killed after {done_before} documents done ({:?}), {kept} stored, {bytes_first} bytes",
             started.elapsed()

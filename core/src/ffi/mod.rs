@@ -3,6 +3,10 @@
 //! they are declared, and the types uniffi cannot carry as they are cross
 //! the boundary as strings or hash maps, declared here as custom types.
 
+mod error;
+
+pub use error::OutpostError;
+
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
@@ -12,7 +16,12 @@ use crate::model::CustomValue;
 
 uniffi::custom_type!(DocumentId, String, {
     lower: |id| id.to_string(),
-    try_lift: |s| Ok(s.parse::<DocumentId>()?),
+    try_lift: |s| s.parse::<DocumentId>().map_err(|_| {
+        OutpostError::Invalid {
+            detail: "invalid document id".into(),
+        }
+        .into()
+    }),
 });
 
 /// A calendar date, `YYYY-MM-DD`.

@@ -1,8 +1,11 @@
-//! The one public error type. Messages carry ids and reasons only, never a
-//! person's name, e-mail address or phone number (core's errors follow the
-//! same rule, and the sync client's reasons are protocol-level).
+//! The one public error type of the bindings. It lives in core (feature
+//! `uniffi`) so that a malformed id given by foreign code, rejected while
+//! lifting a `DocumentId` argument, reaches the caller as `Invalid` instead of
+//! an internal error. Messages carry ids and reasons only, never a person's
+//! name, e-mail address or phone number (core's errors follow the same rule,
+//! and the sync client's reasons are protocol-level).
 
-use outpost_core::CoreError;
+use crate::error::CoreError;
 
 /// What can go wrong, for Kotlin (`OutpostException`), Swift (`OutpostError`)
 /// and Python (`OutpostError`).
@@ -51,6 +54,7 @@ impl From<CoreError> for OutpostError {
     }
 }
 
+#[cfg(feature = "client")]
 impl From<tokio::task::JoinError> for OutpostError {
     fn from(_: tokio::task::JoinError) -> Self {
         Self::Storage {
