@@ -82,6 +82,15 @@ impl OutpostStore {
     }
 }
 
+impl Drop for OutpostStore {
+    /// A store dropped while syncing stops its sync client in the background.
+    fn drop(&mut self) {
+        if let Some(stop) = lock(&self.sync).stop() {
+            runtime().spawn(stop);
+        }
+    }
+}
+
 impl OutpostStore {
     /// Runs `f` on the store on the runtime's blocking pool.
     pub(crate) async fn with<T: Send + 'static>(

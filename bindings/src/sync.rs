@@ -27,6 +27,17 @@ pub(crate) struct SyncState {
     observers: Arc<Observers<dyn SyncObserver>>,
 }
 
+impl SyncState {
+    /// Takes the running client out; the future stops it (saving sync state).
+    pub(crate) fn stop(&mut self) -> Option<impl Future<Output = ()> + Send + 'static> {
+        let (client, forward) = self.client.take()?;
+        Some(async move {
+            client.stop().await;
+            forward.abort();
+        })
+    }
+}
+
 #[uniffi::export]
 impl OutpostStore {
     /// Starts syncing with the server at `url` (e.g. `wss://host/sync`) using
@@ -47,10 +58,9 @@ impl OutpostStore {
 
     /// Stops syncing; the store stays usable offline.
     pub async fn stop_sync(&self) {
-        let running = lock(&self.sync).client.take();
-        if let Some((client, forward)) = running {
-            client.stop().await;
-            forward.abort();
+        let stop = lock(&self.sync).stop();
+        if let Some(stop) = stop {
+            stop.await;
         }
     }
 
