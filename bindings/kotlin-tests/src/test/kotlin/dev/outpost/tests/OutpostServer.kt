@@ -25,8 +25,12 @@ class OutpostServer private constructor(
     /** Adds a user (`rep`, `manager`, `admin`, `viewer`) and returns a fresh token. */
     fun addUser(id: String, role: String = "rep"): String {
         cli("user", "add", id, "--role", role)
-        return cli("token", "issue", id).trim().also { check(it.isNotEmpty()) { "token issue printed nothing" } }
+        return issueToken(id)
     }
+
+    /** Issues another token for an existing user. */
+    fun issueToken(user: String): String =
+        cli("token", "issue", user).trim().also { check(it.isNotEmpty()) { "token issue printed nothing" } }
 
     fun assign(user: String, docId: String) {
         cli("assign", user, docId)

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Assertions.assertNull
 import org.junit.jupiter.api.Assertions.assertThrows
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
-import uniffi.outpost.OutpostException
+import uniffi.outpost_core.OutpostException
 import uniffi.outpost.today
 import uniffi.outpost_core.Account
 import uniffi.outpost_core.AccountFilter

@@ -1,12 +1,9 @@
 package dev.outpost.field.logic
 
 import kotlinx.coroutines.CoroutineScope
-import kotlinx.coroutines.Job
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
-import kotlinx.coroutines.flow.filter
-import kotlinx.coroutines.launch
 import uniffi.outpost_core.Activity
 import uniffi.outpost_core.ActivityKind
 import uniffi.outpost_core.ActivityStatus
@@ -32,9 +29,15 @@ class AccountCardHolder(
     val quickLog: StateFlow<QuickLogForm> = _quickLog.asStateFlow()
     private var pipelines: List<Pipeline> = emptyList()
     private var dealPipelines: Map<String, String> = emptyMap()
-    private var watch: Job? = null
+    private var refresher: Refresher? = null
 
+    /** Reads the card now, and from then on again whenever this document changes. */
     suspend fun load() {
+        val r = refresher ?: Refresher(scope, session, { it.docId == docId }) { read() }.also { refresher = it }
+        r.run()
+    }
+
+    private suspend fun read() {
         val store = session.store
         val account = store.getAccount(docId) ?: return
         val contacts = store.listContacts(docId)
@@ -50,9 +53,6 @@ class AccountCardHolder(
             todayIso = day.date, utcOffsetMinutes = day.utcOffsetMinutes, locale = session.locale,
         )
         _conflicts.value = store.conflicts(docId).size
-        if (watch == null) {
-            watch = scope.launch { session.changes().filter { it.docId == docId }.collect { load() } }
-        }
     }
 
     /** The stages a deal can move to: its pipeline's, in order. */
@@ -88,8 +88,8 @@ class AccountCardHolder(
     }
 
     override fun close() {
-        watch?.cancel()
-        watch = null
+        refresher?.close()
+        refresher = null
     }
 
     private fun activity(w: PlannedWrite): Activity {

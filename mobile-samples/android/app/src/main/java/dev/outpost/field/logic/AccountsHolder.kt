@@ -1,11 +1,9 @@
 package dev.outpost.field.logic
 
 import kotlinx.coroutines.CoroutineScope
-import kotlinx.coroutines.Job
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
-import kotlinx.coroutines.launch
 import uniffi.outpost_core.AccountFilter
 import uniffi.outpost_core.AccountSort
 import uniffi.outpost_core.AccountSummary
@@ -28,12 +26,21 @@ data class AccountsUi(val query: String = "", val rows: List<AccountListRow> = e
 class AccountsHolder(private val session: FieldSession, private val scope: CoroutineScope) : AutoCloseable {
     private val _state = MutableStateFlow(AccountsUi())
     val state: StateFlow<AccountsUi> = _state.asStateFlow()
-    private var watch: Job? = null
+    private var refresher: Refresher? = null
 
-    suspend fun load() = search(_state.value.query)
+    /** Reads the list now, and from then on again whenever data changes. */
+    suspend fun load() {
+        val r = refresher ?: Refresher(scope, session) { read() }.also { refresher = it }
+        r.run()
+    }
 
     suspend fun search(query: String) {
         _state.value = _state.value.copy(query = query)
+        load()
+    }
+
+    private suspend fun read() {
+        val query = _state.value.query
         val q = query.trim()
         val accounts = session.store.listAccounts(
             AccountFilter(
@@ -46,7 +53,6 @@ class AccountsHolder(private val session: FieldSession, private val scope: Corou
         // a result for an older query must not overwrite a newer one
         if (_state.value.query != query) return
         _state.value = AccountsUi(query, accounts.map(::accountRow) + contacts.map(::contactRow))
-        if (watch == null) watch = scope.launch { session.changes().collect { load() } }
     }
 
     fun accountRow(a: AccountSummary): AccountListRow {
@@ -77,8 +83,8 @@ class AccountsHolder(private val session: FieldSession, private val scope: Corou
     )
 
     override fun close() {
-        watch?.cancel()
-        watch = null
+        refresher?.close()
+        refresher = null
     }
 
     companion object {

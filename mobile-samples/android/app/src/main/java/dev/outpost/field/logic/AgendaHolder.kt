@@ -1,11 +1,9 @@
 package dev.outpost.field.logic
 
 import kotlinx.coroutines.CoroutineScope
-import kotlinx.coroutines.Job
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
-import kotlinx.coroutines.launch
 import uniffi.outpost_core.AgendaItem
 
 data class AgendaRow(
@@ -30,9 +28,15 @@ data class AgendaUi(
 class AgendaHolder(private val session: FieldSession, private val scope: CoroutineScope) : AutoCloseable {
     private val _state = MutableStateFlow(AgendaUi())
     val state: StateFlow<AgendaUi> = _state.asStateFlow()
-    private var watch: Job? = null
+    private var refresher: Refresher? = null
 
+    /** Reads the agenda now, and from then on again whenever data changes. */
     suspend fun load() {
+        val r = refresher ?: Refresher(scope, session) { read() }.also { refresher = it }
+        r.run()
+    }
+
+    private suspend fun read() {
         val day = session.today()
         val agenda = session.store.agenda(day, session.userId)
         val dash = session.store.dashboard(day, session.userId, null)
@@ -59,12 +63,11 @@ class AgendaHolder(private val session: FieldSession, private val scope: Corouti
             today = agenda.today.map { row(it, false) },
             overdue = agenda.overdue.map { row(it, true) },
         )
-        if (watch == null) watch = scope.launch { session.changes().collect { load() } }
     }
 
     override fun close() {
-        watch?.cancel()
-        watch = null
+        refresher?.close()
+        refresher = null
     }
 
     private fun plural(n: Long, one: String, many: String) = if (n == 1L) "1 $one" else "$n $many"

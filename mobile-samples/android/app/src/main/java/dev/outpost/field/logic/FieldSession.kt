@@ -1,8 +1,5 @@
 package dev.outpost.field.logic
 
-import kotlinx.coroutines.channels.awaitClose
-import kotlinx.coroutines.flow.Flow
-import kotlinx.coroutines.flow.callbackFlow
 import uniffi.outpost.DataObserver
 import uniffi.outpost.OutpostStore
 import uniffi.outpost.openStore
@@ -30,6 +27,9 @@ class FieldSession(
     private val zone: ZoneId = ZoneId.systemDefault(),
 ) : AutoCloseable {
     /** The device's current offset from UTC, in minutes (it changes with DST and travel). */
+    private val lock = Any()
+    private var closed = false
+
     fun utcOffsetMinutes(): Int = zone.rules.getOffset(Instant.now()).totalSeconds / 60
 
     fun today(): Day = uniffi.outpost.today(utcOffsetMinutes())
@@ -37,25 +37,31 @@ class FieldSession(
     fun nowMs(): Long = System.currentTimeMillis()
 
     /**
-     * Data changes as a flow: one element per changed or removed document,
-     * from edits made here and from sync. The observer is registered while
-     * the flow is collected.
+     * Calls [listener] for every changed or removed document, from edits made
+     * here and from sync, until the returned handle is closed. Registered
+     * before this returns, so a holder that watches first and reads second
+     * misses nothing. Called on a bindings thread.
      */
-    fun changes(): Flow<DocEvent> = callbackFlow {
-        val handle = store.addDataObserver(object : DataObserver {
-            override fun onDocumentChanged(documentId: String) {
-                trySend(DocEvent.Changed(documentId))
-            }
+    fun watch(listener: (DocEvent) -> Unit): AutoCloseable {
+        val observer = object : DataObserver {
+            override fun onDocumentChanged(documentId: String) = listener(DocEvent.Changed(documentId))
 
-            override fun onDocumentRemoved(documentId: String) {
-                trySend(DocEvent.Removed(documentId))
-            }
-        })
-        awaitClose { store.removeDataObserver(handle) }
+            override fun onDocumentRemoved(documentId: String) = listener(DocEvent.Removed(documentId))
+        }
+        // a holder may start or stop watching after the session closed: never touch a closed store
+        val handle = synchronized(lock) { if (closed) null else store.addDataObserver(observer) }
+        return AutoCloseable {
+            synchronized(lock) { if (!closed && handle != null) store.removeDataObserver(handle) }
+        }
     }
 
+    /** Closes the store; holders still watching just stop hearing about changes. */
     override fun close() {
-        store.close()
+        synchronized(lock) {
+            if (closed) return
+            closed = true
+            store.close()
+        }
     }
 
     companion object {
