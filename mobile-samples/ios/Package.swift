@@ -1,8 +1,9 @@
 // swift-tools-version:5.9
 // OutpostKit: the Outpost core for iOS. `build-xcframework.sh` produces the
 // two pieces this package wraps (neither is committed):
-//   build/outpostFFI.xcframework   the Rust static library + its C header
-//   Sources/OutpostKit/outpost.swift   the uniffi-generated Swift API
+//   build/OutpostFFI.xcframework   the Rust static library + the C modules
+//                                  outpostFFI and outpost_coreFFI
+//   Sources/OutpostKit/outpost.swift, outpost_core.swift   the uniffi-generated Swift API
 import PackageDescription
 
 let package = Package(
@@ -12,11 +13,11 @@ let package = Package(
         .library(name: "OutpostKit", targets: ["OutpostKit"]),
     ],
     targets: [
-        // the module name must be outpostFFI: the generated Swift imports it
-        .binaryTarget(name: "outpostFFI", path: "build/outpostFFI.xcframework"),
+        // its module map defines outpostFFI and outpost_coreFFI, which the generated Swift imports
+        .binaryTarget(name: "OutpostFFI", path: "build/OutpostFFI.xcframework"),
         .target(
             name: "OutpostKit",
-            dependencies: ["outpostFFI"],
+            dependencies: ["OutpostFFI"],
             path: "Sources/OutpostKit"
         ),
     ]

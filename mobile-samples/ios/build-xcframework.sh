@@ -10,8 +10,11 @@
 # 2. the workspace's pinned uniffi-bindgen generates the Swift bindings from
 #    the host build of the same crate;
 # 3. lipo merges the two simulator slices; xcodebuild -create-xcframework
-#    makes build/outpostFFI.xcframework (the C module the generated Swift imports);
-# 4. the generated outpost.swift is copied into Sources/OutpostKit.
+#    makes build/OutpostFFI.xcframework with the C modules the generated Swift
+#    imports (outpostFFI for the bindings crate, outpost_coreFFI for core's
+#    data types: uniffi generates one per crate);
+# 4. the generated outpost.swift and outpost_core.swift are copied into
+#    Sources/OutpostKit (one Swift module, so they see each other's types).
 # Nothing it writes is committed (.gitignore).
 set -euo pipefail
 
@@ -47,9 +50,9 @@ rm -rf "$gen" && mkdir -p "$gen"
 
 headers="$here/build/headers"
 rm -rf "$headers" && mkdir -p "$headers"
-cp "$gen/outpostFFI.h" "$headers/"
-# an xcframework's headers folder must name its module map module.modulemap
-cp "$gen/outpostFFI.modulemap" "$headers/module.modulemap"
+cp "$gen"/*FFI.h "$headers/"
+# an xcframework's headers folder has one module.modulemap: both modules go in it
+cat "$gen"/*FFI.modulemap > "$headers/module.modulemap"
 
 sim="$here/build/ios-simulator"
 mkdir -p "$sim"
@@ -58,12 +61,12 @@ lipo -create \
   "$target_dir/x86_64-apple-ios/$profile/liboutpost.a" \
   -output "$sim/liboutpost.a"
 
-rm -rf "$here/build/outpostFFI.xcframework"
+rm -rf "$here/build/OutpostFFI.xcframework"
 xcodebuild -create-xcframework \
   -library "$target_dir/aarch64-apple-ios/$profile/liboutpost.a" -headers "$headers" \
   -library "$sim/liboutpost.a" -headers "$headers" \
-  -output "$here/build/outpostFFI.xcframework"
+  -output "$here/build/OutpostFFI.xcframework"
 
 mkdir -p "$here/Sources/OutpostKit"
-cp "$gen/outpost.swift" "$here/Sources/OutpostKit/outpost.swift"
-echo "built $here/build/outpostFFI.xcframework and Sources/OutpostKit/outpost.swift"
+cp "$gen/outpost.swift" "$gen/outpost_core.swift" "$here/Sources/OutpostKit/"
+echo "built $here/build/OutpostFFI.xcframework and Sources/OutpostKit/{outpost,outpost_core}.swift"
