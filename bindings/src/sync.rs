@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use outpost_core::sync::client::{ClientConfig, SyncClient, SyncEvent, SyncStatus};
+use outpost_core::sync::client::{ClientConfig, SharedStore, SyncClient, SyncEvent, SyncStatus};
 
 use crate::runtime::runtime;
 use crate::store::{
@@ -28,6 +28,34 @@ pub(crate) struct SyncState {
 }
 
 impl SyncState {
+    /// Starts core's client on the bindings' runtime and a task forwarding
+    /// its events to the observers.
+    fn start(
+        &mut self,
+        store: SharedStore,
+        cfg: ClientConfig,
+        data: Arc<Observers<dyn DataObserver>>,
+    ) {
+        let _guard = runtime().enter();
+        let client = SyncClient::start(store, cfg);
+        let forward = runtime().spawn(forward(client.subscribe(), data, self.observers.clone()));
+        self.client = Some((client, forward));
+    }
+
+    /// A future that waits until synced (see `wait_until_synced`); it needs
+    /// the bindings' runtime for its timer.
+    fn wait_until_synced(
+        &self,
+        timeout: Duration,
+    ) -> Result<impl Future<Output = Result<(), OutpostError>> + Send + 'static, OutpostError> {
+        let Some((client, _)) = self.client.as_ref() else {
+            return Err(OutpostError::Offline {
+                detail: "sync is not running".into(),
+            });
+        };
+        Ok(wait_synced(client.status(), client.subscribe(), timeout))
+    }
+
     /// Takes the running client out; the future stops it (saving sync state).
     pub(crate) fn stop(&mut self) -> Option<impl Future<Output = ()> + Send + 'static> {
         let (client, forward) = self.client.take()?;
@@ -45,14 +73,8 @@ impl OutpostStore {
     /// status or a `SyncObserver`. Offline edits are pushed when connected.
     pub async fn start_sync(&self, url: String, token: String) -> Result<(), OutpostError> {
         self.stop_sync().await;
-        let _guard = runtime().enter();
-        let client = SyncClient::start(self.store.clone(), ClientConfig::new(url, token));
-        let forward = runtime().spawn(forward(
-            client.subscribe(),
-            self.data_observers.clone(),
-            lock(&self.sync).observers.clone(),
-        ));
-        lock(&self.sync).client = Some((client, forward));
+        let cfg = ClientConfig::new(url, token);
+        lock(&self.sync).start(self.store.clone(), cfg, self.data_observers.clone());
         Ok(())
     }
 
@@ -77,16 +99,7 @@ impl OutpostStore {
     /// with `Unauthorized` when the server refused the token, `Offline` when
     /// `timeout_ms` passed first or sync is not running.
     pub async fn wait_until_synced(&self, timeout_ms: u64) -> Result<(), OutpostError> {
-        let (status, events) = {
-            let sync = lock(&self.sync);
-            let Some((client, _)) = sync.client.as_ref() else {
-                return Err(OutpostError::Offline {
-                    detail: "sync is not running".into(),
-                });
-            };
-            (client.status(), client.subscribe())
-        };
-        let wait = wait_synced(status, events, Duration::from_millis(timeout_ms));
+        let wait = lock(&self.sync).wait_until_synced(Duration::from_millis(timeout_ms))?;
         runtime().spawn(wait).await?
     }
 
