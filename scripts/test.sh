@@ -26,7 +26,8 @@ apt_install() {
     exit 1
   fi
 }
-if ! python3 -m venv --help >/dev/null 2>&1; then apt_install python3 python3-venv; fi
+# Debian's python3 lacks ensurepip (so venvs without pip) until python3-venv is installed
+if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then apt_install python3 python3-venv; fi
 if ! command -v mvn >/dev/null 2>&1 || ! command -v javac >/dev/null 2>&1; then
   apt_install maven default-jdk-headless
 fi
