@@ -12,10 +12,12 @@ class Recorder(outpost.DataObserver):
     def __init__(self):
         self.changed = []
         self.removed = []
+        self.threads = set()
         self._cond = threading.Condition()
 
     def on_document_changed(self, document_id):
         with self._cond:
+            self.threads.add(threading.get_ident())
             self.changed.append(document_id)
             self._cond.notify_all()
 

@@ -3,6 +3,7 @@ Domain behaviour is tested in Rust; these check that calls cross the FFI
 boundary intact (types, async, callbacks, errors)."""
 
 import asyncio
+import threading
 import time
 
 import pytest
@@ -55,8 +56,9 @@ def test_account_contact_visit_search_and_observer(store_dir):
         handle = store.add_data_observer(seen)
         doc, contact, visit = await rep_day(store)
 
-        # the observer heard of every edit of the document
+        # the observer heard of every edit of the document, on a background thread
         assert seen.changed == [doc, doc, doc]
+        assert threading.get_ident() not in seen.threads
 
         hits = await store.search_contacts("nord", 10)
         assert [(h.doc_id, h.contact_id, h.full_name, h.account_name) for h in hits] == [

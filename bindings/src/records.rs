@@ -8,7 +8,7 @@ use outpost_core::model::{
 };
 use outpost_core::store::Store;
 
-use crate::store::{OutpostStore, notify_changed};
+use crate::store::OutpostStore;
 use outpost_core::ffi::OutpostError;
 
 type Res<T> = Result<T, OutpostError>;
@@ -18,7 +18,7 @@ impl OutpostStore {
     /// Creates an account (a new account document); returns the document id.
     pub async fn create_account(&self, account: Account) -> Res<DocumentId> {
         let doc = self.with(move |s| s.create_account(account)).await?;
-        notify_changed(&self.data_observers, doc);
+        self.changed(doc).await;
         Ok(doc)
     }
 
@@ -38,7 +38,7 @@ impl OutpostStore {
     /// Creates the org settings document; returns its id.
     pub async fn create_settings(&self, settings: OrgSettings) -> Res<DocumentId> {
         let doc = self.with(move |s| s.create_settings(settings)).await?;
-        notify_changed(&self.data_observers, doc);
+        self.changed(doc).await;
         Ok(doc)
     }
 

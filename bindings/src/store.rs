@@ -110,8 +110,18 @@ impl OutpostStore {
         f: impl FnOnce(&mut Store) -> outpost_core::Result<T> + Send + 'static,
     ) -> Result<T, OutpostError> {
         let out = self.with(f).await?;
-        notify_changed(&self.data_observers, doc);
+        self.changed(doc).await;
         Ok(out)
+    }
+
+    /// Tells the data observers that `doc` changed, on the blocking pool (so
+    /// observers always run on a background thread, never the caller's), and
+    /// returns once they have been told.
+    pub(crate) async fn changed(&self, doc: DocumentId) {
+        let observers = self.data_observers.clone();
+        let _ = runtime()
+            .spawn_blocking(move || notify_changed(&observers, doc))
+            .await;
     }
 
     pub(crate) fn next_handle(&self) -> u64 {

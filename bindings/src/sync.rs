@@ -166,6 +166,9 @@ async fn wait_synced(
         }
         match tokio::time::timeout_at(deadline, events.recv()).await {
             Ok(Ok(SyncEvent::Status(s))) => status = s,
+            // core reports a failed connect as text; the server refuses a
+            // bad token with HTTP 401 on the websocket upgrade, which the
+            // reason names (and never the token itself)
             Ok(Ok(SyncEvent::Disconnected { reason })) if reason.contains("401") => {
                 return Err(OutpostError::Unauthorized { detail: reason });
             }
