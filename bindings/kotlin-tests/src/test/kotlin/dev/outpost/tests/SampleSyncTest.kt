@@ -4,10 +4,6 @@ import dev.outpost.field.logic.ConflictsHolder
 import dev.outpost.field.logic.FieldSession
 import dev.outpost.field.logic.SyncHolder
 import dev.outpost.field.logic.SyncTone
-import kotlinx.coroutines.CoroutineScope
-import kotlinx.coroutines.Dispatchers
-import kotlinx.coroutines.SupervisorJob
-import kotlinx.coroutines.cancel
 import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
@@ -31,7 +27,6 @@ import java.util.Locale
 class SampleSyncTest {
     private lateinit var server: OutpostServer
     private val dir = tempDir("outpost-kt-sample-sync-")
-    private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
 
     @BeforeAll
     fun startServer() {
@@ -40,7 +35,6 @@ class SampleSyncTest {
 
     @AfterAll
     fun stopServer() {
-        scope.cancel()
         server.close()
         dir.deleteRecursively()
     }
@@ -56,8 +50,8 @@ class SampleSyncTest {
                 val doc = phone.store.createAccount(Account(name = "Fjordfisk AS"))
                 val kari = phone.store.createContact(doc, Contact(firstName = "Kari", title = "Buyer"))
 
-                val phoneSync = SyncHolder(phone, scope)
-                val tabletSync = SyncHolder(tablet, scope)
+                val phoneSync = SyncHolder(phone)
+                val tabletSync = SyncHolder(tablet)
                 assertEquals("Sync off · saved on this phone", phoneSync.badge.value.text)
                 phoneSync.start(server.url, token)
                 tabletSync.start(server.url, token)

@@ -53,8 +53,7 @@ object Conflicts {
         val leaf = FIELD_NAMES[last] ?: humanise(last.removeSuffix("_minor").removeSuffix("_at"))
         return when {
             parts.size == 1 -> FIELD_NAMES[parent] ?: humanise(parent)
-            parent in LIST_NAMES && leaf.lowercase(Locale.ROOT) !in setOf("name") -> "${LIST_NAMES.getValue(parent)} ${leaf.lowercase(Locale.ROOT)}"
-            parent in LIST_NAMES -> "${LIST_NAMES.getValue(parent)} name"
+            parent in LIST_NAMES -> "${LIST_NAMES.getValue(parent)} ${leaf.lowercase(Locale.ROOT)}"
             else -> leaf
         }
     }

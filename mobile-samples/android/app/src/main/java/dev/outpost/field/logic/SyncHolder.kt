@@ -1,6 +1,5 @@
 package dev.outpost.field.logic
 
-import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
@@ -28,7 +27,7 @@ fun SyncStatus.snapshot(enabled: Boolean) = SyncSnapshot(
  * The observer is called on a background thread; StateFlow is thread-safe
  * and Compose collects it on the UI thread.
  */
-class SyncHolder(private val session: FieldSession, @Suppress("unused") private val scope: CoroutineScope) : AutoCloseable {
+class SyncHolder(private val session: FieldSession) : AutoCloseable {
     private var enabled = false
     private val _snapshot = MutableStateFlow(SyncSnapshot(enabled = false, connected = false))
     val snapshot: StateFlow<SyncSnapshot> = _snapshot.asStateFlow()

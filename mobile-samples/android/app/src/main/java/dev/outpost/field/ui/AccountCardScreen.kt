@@ -45,7 +45,11 @@ fun AccountCardScreen(session: FieldSession, docId: String, onConflicts: () -> U
     LaunchedEffect(docId) { holder.load() }
     DisposableEffect(docId) { onDispose { holder.close() } }
 
-    val ui = card ?: return Text("Loading…")
+    val ui = card
+    if (ui == null) {
+        Text("Loading…")
+        return
+    }
     LazyColumn {
         item {
             Text(ui.name, style = MaterialTheme.typography.headlineSmall)
@@ -93,7 +97,7 @@ fun AccountCardScreen(session: FieldSession, docId: String, onConflicts: () -> U
             title = { Text("Move ${deal.name}") },
             text = {
                 LazyColumn {
-                    items(holder.stages()) { s ->
+                    items(holder.stages(deal.id)) { s ->
                         TextButton(onClick = {
                             scope.launch { holder.moveDeal(deal.id, s.id) }
                             moving = null

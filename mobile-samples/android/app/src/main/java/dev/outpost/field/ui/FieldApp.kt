@@ -11,7 +11,6 @@ import androidx.compose.material3.Text
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.remember
-import androidx.compose.runtime.rememberCoroutineScope
 import androidx.compose.ui.Modifier
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import androidx.navigation.compose.NavHost
@@ -24,8 +23,7 @@ import dev.outpost.field.logic.SyncHolder
 @Composable
 fun FieldApp(session: FieldSession, prefs: SharedPreferences) {
     val nav = rememberNavController()
-    val scope = rememberCoroutineScope()
-    val sync = remember { SyncHolder(session, scope) }
+    val sync = remember { SyncHolder(session) }
     val badge by sync.badge.collectAsStateWithLifecycle()
     val back by nav.currentBackStackEntryAsState()
     MaterialTheme {
