@@ -157,11 +157,16 @@ class SampleLogicTest {
             s.store.createAccount(Account(name = "Aker Marina"))
             val now = System.currentTimeMillis()
             s.store.createActivity(doc, Activity(kind = ActivityKind.VISIT, status = ActivityStatus.PLANNED, subject = "Tasting", startAt = now))
+            // 2026-01-05T08:00:00Z, long past: an overdue task
+            s.store.createActivity(doc, Activity(kind = ActivityKind.TASK, status = ActivityStatus.PLANNED, subject = "Send price list", dueAt = 1767600000000))
 
             val agenda = AgendaHolder(s, scope)
             agenda.load()
             assertEquals(listOf("Tasting"), agenda.state.value.today.map { it.subject })
-            assertTrue(agenda.state.value.figures.startsWith("1 visit · 0 calls"), agenda.state.value.figures)
+            val overdue = agenda.state.value.overdue.single()
+            assertEquals("Send price list" to "Mon 5 Jan, 08:00", overdue.subject to overdue.time)
+            assertEquals("Bakeriet", overdue.accountName)
+            assertEquals("1 visit · 0 calls · 1 overdue task", agenda.state.value.figures)
 
             val accounts = AccountsHolder(s, scope)
             accounts.load()
