@@ -41,5 +41,7 @@ for f in target/surefire-reports/TEST-*.xml; do
   tests=$((tests + $(attr tests))); skipped=$((skipped + $(attr skipped)))
   failed=$((failed + $(attr failures) + $(attr errors)))
 done
+# (Maven's console library leaves colour-reset codes without a newline: start a fresh line)
+printf '\n'
 echo "kotlin-tests: $((tests - failed - skipped)) passed, $failed failed, $skipped skipped"
 exit "$status"
