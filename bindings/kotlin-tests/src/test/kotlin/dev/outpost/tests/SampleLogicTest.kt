@@ -84,7 +84,7 @@ class SampleLogicTest {
                     firstName = "Kari", lastName = "Nordmann", title = "Buyer",
                     phones = listOf(Phone(number = "+4722334455", primary = true)),
                     birthday = "--%02d-%02d".format(inFiveDays.monthValue, inFiveDays.dayOfMonth),
-                    family = listOf(FamilyMember(name = "Per", relation = "husband")),
+                    family = listOf(FamilyMember(name = "Per", relation = "husband", birthday = "1975-%02d-%02d".format(inFiveDays.monthValue, inFiveDays.dayOfMonth))),
                     hobbies = listOf("sailing"),
                 ),
             )
@@ -123,10 +123,17 @@ class SampleLogicTest {
             assertTrue(card.lastOrders[0].late)
             assertFalse(card.lastOrders[1].late)
             // talking points: the birthday from the core's upcoming-dates query, family, hobbies
-            val points = card.talkingPoints.associate { it.kind to it.text }
-            assertEquals("Kari Nordmann: birthday in 5 days, ${inFiveDays.dayOfMonth} ${inFiveDays.month.getDisplayName(java.time.format.TextStyle.SHORT, Locale.UK)}", points[TalkingKind.BIRTHDAY])
-            assertEquals("Kari: husband Per", points[TalkingKind.FAMILY])
-            assertEquals("Kari likes sailing", points[TalkingKind.HOBBY])
+            val points = card.talkingPoints.groupBy({ it.kind }, { it.text })
+            val date = "${inFiveDays.dayOfMonth} ${inFiveDays.month.getDisplayName(java.time.format.TextStyle.SHORT, Locale.UK)}"
+            assertEquals(
+                setOf(
+                    "Kari Nordmann: birthday in 5 days, $date",
+                    "Per (Kari Nordmann's family): birthday in 5 days, $date (turns ${inFiveDays.year - 1975})",
+                ),
+                points[TalkingKind.BIRTHDAY]?.toSet(),
+            )
+            assertEquals(listOf("Kari: husband Per"), points[TalkingKind.FAMILY])
+            assertEquals(listOf("Kari likes sailing"), points[TalkingKind.HOBBY])
 
             // move the deal: it leaves the open list and the stage history records it; the card refreshes itself
             assertEquals(listOf("prospecting", "proposal", "won"), holder.stages(deal).map { it.id })

@@ -132,22 +132,19 @@ object AccountCard {
         val out = mutableListOf<TalkingPoint>()
         for (u in upcoming.sortedBy { it.daysAway }) {
             if (u.daysAway > DATES_AHEAD_DAYS) continue
-            val who = u.label ?: u.contactName ?: continue
-            val what = when (u.kind) {
-                "birthday", "family_birthday" -> "birthday"
-                "anniversary" -> "anniversary"
-                "purchase_anniversary" -> "purchase anniversary"
-                else -> u.label?.let { "date" } ?: u.kind
+            val contact = u.contactName ?: u.accountName
+            // what the core's upcoming-dates query puts in `label` depends on the kind
+            val (who, what) = when (u.kind) {
+                "birthday" -> contact to "birthday"
+                "family_birthday" -> "${u.label} ($contact's family)" to "birthday"
+                "anniversary" -> "$contact & ${u.label}" to "anniversary"
+                "purchase_anniversary" -> u.accountName to "first purchase anniversary"
+                else -> contact to (u.label ?: u.kind.replace('_', ' '))
             }
-            val turning = u.years?.let { if (u.kind.contains("birthday")) " (turns $it)" else " ($it years)" } ?: ""
-            val forWhom = if (u.kind == "family_birthday" && u.contactName != null && u.label != null) {
-                "${u.label} (${u.contactName})"
-            } else {
-                who
-            }
+            val years = u.years?.let { if (what == "birthday") " (turns $it)" else " ($it years)" } ?: ""
             out += TalkingPoint(
                 TalkingKind.BIRTHDAY,
-                "$forWhom: $what ${Format.relativeDays(u.daysAway)}, ${Format.crmDate(u.date, locale = locale)}$turning",
+                "$who: $what ${Format.relativeDays(u.daysAway)}, ${Format.crmDate(u.date, locale = locale)}$years",
             )
         }
         for (c in contacts.filter { !it.meta.archived }) {
