@@ -37,8 +37,8 @@ impl SyncState {
         data: Arc<Observers<dyn DataObserver>>,
     ) {
         let _guard = runtime().enter();
-        let client = SyncClient::start(store, cfg);
-        let forward = runtime().spawn(forward(client.subscribe(), data, self.observers.clone()));
+        let (client, events) = SyncClient::start_subscribed(store, cfg);
+        let forward = runtime().spawn(forward(events, data, self.observers.clone()));
         self.client = Some((client, forward));
     }
 
@@ -53,7 +53,9 @@ impl SyncState {
                 detail: "sync is not running".into(),
             });
         };
-        Ok(wait_synced(client.status(), client.subscribe(), timeout))
+        // subscribe before reading the status, so no change falls between
+        let events = client.subscribe();
+        Ok(wait_synced(client.status(), events, timeout))
     }
 
     /// Takes the running client out; the future stops it (saving sync state).

@@ -59,8 +59,18 @@ enum SessionError {
 impl SyncClient {
     /// Starts syncing `store` in the background (on the current tokio runtime).
     pub fn start(store: SharedStore, cfg: ClientConfig) -> Self {
+        Self::start_subscribed(store, cfg).0
+    }
+
+    /// Like [`SyncClient::start`], with a receiver subscribed before the
+    /// client runs, so an observer misses no event (not even the first
+    /// `Connected`, which a `subscribe` after `start` can race with).
+    pub fn start_subscribed(
+        store: SharedStore,
+        cfg: ClientConfig,
+    ) -> (Self, broadcast::Receiver<SyncEvent>) {
         let status = Arc::new(Mutex::new(SyncStatus::default()));
-        let (events, _) = broadcast::channel(1024);
+        let (events, first) = broadcast::channel(1024);
         let cancel = CancellationToken::new();
         let (local_tx, local_rx) = mpsc::unbounded_channel();
         lock(&store).set_change_listener(move |doc| {
@@ -75,12 +85,13 @@ impl SyncClient {
             local_rx,
         };
         let task = tokio::spawn(runner.run());
-        Self {
+        let client = Self {
             status,
             events,
             cancel,
             task,
-        }
+        };
+        (client, first)
     }
 
     /// The current status.
