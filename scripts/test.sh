@@ -17,3 +17,29 @@ bash tests/browser/run.sh
 
 echo "== benchmark smoke run (test profile, tiny size: keeps the bench compiling and running)"
 cargo test -p outpost-core --bench store -- --accounts 3
+
+# ---- bindings (issue 4): generate Kotlin/Swift/Python once, then run the
+# Python and Kotlin suites against the generated code and the real server.
+apt_install() {
+  # installs Debian packages when missing (CI runs as root on a fresh machine)
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  else
+    echo "please install: $*" >&2
+    exit 1
+  fi
+}
+# Debian's python3 lacks ensurepip (so venvs without pip) until python3-venv is installed
+if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then apt_install python3 python3-venv; fi
+if ! command -v mvn >/dev/null 2>&1 || ! command -v javac >/dev/null 2>&1; then
+  apt_install maven default-jdk-headless
+fi
+
+echo "== bindings: build the library once and generate Kotlin, Swift, Python"
+bash bindings/generate.sh
+
+echo "== bindings: Python (pytest)"
+bash bindings/python-tests/run.sh -q
+
+echo "== bindings: Kotlin on the JVM (Maven, JUnit 5)"
+bash bindings/kotlin-tests/run.sh

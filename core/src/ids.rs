@@ -82,6 +82,7 @@ pub fn new_record_id() -> String {
 /// Who is writing: the user and the device. Every change a device makes is
 /// attributed to this pair (see `docs/SCHEMA.md`, "Change attribution").
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Author {
     /// The Outpost user id (opaque, never an e-mail address).
     pub user_id: String,

@@ -5,6 +5,8 @@
 
 pub mod doc;
 pub mod error;
+#[cfg(feature = "uniffi")]
+pub mod ffi;
 pub mod ids;
 pub mod model;
 pub mod phone;
@@ -14,3 +16,8 @@ pub mod sync;
 pub use doc::{Conflict, ConflictValue, CrmDoc, Editor, FieldChange, Read};
 pub use error::{CoreError, Result};
 pub use ids::{Author, DocumentId, new_record_id};
+
+// The crate is its own uniffi namespace: generated code for the data types
+// lands in `outpost_core` (Kotlin package `uniffi.outpost_core`).
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!("outpost_core");

@@ -13,6 +13,7 @@ use crate::model::{BOOKKEEPING_FIELDS, Location, RecordKind};
 
 /// One field that two or more devices set concurrently.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Conflict {
     pub kind: RecordKind,
     pub record_id: String,
@@ -24,6 +25,7 @@ pub struct Conflict {
 
 /// One of the values of a conflicted field.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ConflictValue {
     pub value: Value,
     /// Who wrote it (`None` for changes by non-Outpost Automerge clients).

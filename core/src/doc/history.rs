@@ -14,6 +14,7 @@ use crate::model::RecordKind;
 
 /// What a change did to a field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeAction {
     /// The record was created (field is empty).
@@ -28,6 +29,7 @@ pub enum ChangeAction {
 
 /// One entry of a record's history.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct FieldChange {
     /// Dotted path inside the record (empty for `Created`).
     pub field: String,

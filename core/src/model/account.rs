@@ -7,6 +7,7 @@ use super::{Address, Phone, RecordKind, record};
 
 /// Where the account is in its life with us.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum LifecycleStage {
     Selection,
@@ -31,6 +32,7 @@ impl LifecycleStage {
 
 /// What kind of relationship we have with the account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum AccountType {
     Prospect,
@@ -43,6 +45,7 @@ pub enum AccountType {
 
 /// How a customer pays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentMethod {
     Cash,
@@ -56,14 +59,21 @@ pub enum PaymentMethod {
 
 /// Figures mirrored from accounting: read-only for reps.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(default)]
 pub struct Balance {
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub currency: Option<String>,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub balance_minor: i64,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub overdue_minor: i64,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub open_invoices: i64,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub last_payment_at: Option<i64>,
     /// When accounting last sent these figures.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub as_of: Option<i64>,
 }
 

@@ -7,6 +7,7 @@ use super::{RecordKind, record};
 
 /// What happened.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum ActivityKind {
     Call,
@@ -36,6 +37,7 @@ impl ActivityKind {
 
 /// Planned, done or cancelled.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum ActivityStatus {
     #[default]
@@ -57,6 +59,7 @@ impl ActivityStatus {
 
 /// Who started the exchange.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     Inbound,
@@ -65,22 +68,32 @@ pub enum Direction {
 
 /// A place and time: a visit's check-in or check-out.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(default)]
 pub struct GeoStamp {
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub at: Option<i64>,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub lat: Option<f64>,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub lon: Option<f64>,
     /// GPS accuracy in metres.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub accuracy_m: Option<f64>,
 }
 
 /// A photo taken on a visit (the file itself lives outside the document).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(default)]
 pub struct Photo {
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub id: String,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub uri: String,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub caption: Option<String>,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub taken_at: Option<i64>,
 }
 
@@ -89,9 +102,11 @@ impl_keyed!(Photo);
 record! {
     /// A call, meeting, visit, e-mail, SMS, note or task.
     pub struct Activity: RecordKind::Activity {
-        pub kind: ActivityKind,
+        required {
+            pub kind: ActivityKind,
+            pub status: ActivityStatus,
+        }
         pub subject: String,
-        pub status: ActivityStatus,
         /// Deadline (tasks) in ms since the epoch.
         pub due_at: Option<i64>,
         pub start_at: Option<i64>,

@@ -7,6 +7,7 @@ use super::{Address, Email, Phone, RecordKind, record};
 
 /// How a person likes to be reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum ContactMethod {
     Phone,
@@ -18,47 +19,67 @@ pub enum ContactMethod {
 
 /// A family member, for greetings.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(default)]
 pub struct FamilyMember {
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub id: String,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub name: String,
     /// e.g. "spouse", "child".
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub relation: Option<String>,
     /// ISO date `YYYY-MM-DD`, or `--MM-DD` when the year is unknown.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub birthday: Option<String>,
     /// Wedding anniversary, same format.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub anniversary: Option<String>,
 }
 
 /// A date worth a reminder (work anniversary, name day, ...).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(default)]
 pub struct ImportantDate {
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub id: String,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub label: String,
     /// `YYYY-MM-DD` or `--MM-DD`.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub date: String,
     /// A one-off date; by default (false) the date repeats every year.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub one_off: bool,
 }
 
 /// A social profile.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(default)]
 pub struct SocialProfile {
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub id: String,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub network: String,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub handle: String,
 }
 
 /// Consent flags.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(default)]
 pub struct Consent {
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub email_marketing: bool,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub sms_marketing: bool,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub phone_marketing: bool,
     /// When consent was last recorded.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub recorded_at: Option<i64>,
 }
 

@@ -9,6 +9,7 @@ use super::{RecordKind, record};
 
 /// What kind of business the deal is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum DealType {
     New,
@@ -19,14 +20,21 @@ pub enum DealType {
 
 /// A product line on a deal, quote or order.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(default)]
 pub struct LineItem {
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub id: String,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub product_id: Option<String>,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub description: String,
     /// Quantity in thousandths (so 1.5 units is 1500), never a float.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub quantity_milli: i64,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub unit_price_minor: i64,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub discount_percent: Option<f64>,
 }
 
@@ -41,12 +49,18 @@ impl LineItem {
 
 /// One move of a deal from a stage to another.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(default)]
 pub struct StageChange {
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub id: String,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub from_stage: Option<String>,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub to_stage: String,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub at: i64,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub by: Option<String>,
 }
 

@@ -26,6 +26,7 @@ use serde::de::DeserializeOwned;
 
 /// Which kind of document a record lives in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum DocKind {
     /// One CRM account (customer company or household) and all it owns.
@@ -81,6 +82,7 @@ impl DocKind {
 
 /// Every kind of record, and where it lives in its document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum RecordKind {
     Account,
@@ -173,21 +175,30 @@ pub const BOOKKEEPING_FIELDS: &[&str] = &["updated_at", "updated_by"];
 pub const TEXT_FIELDS: &[&str] = &["notes", "report", "body", "description"];
 
 /// Declares a record struct with the shared metadata flattened in.
+///
+/// With the `uniffi` feature every field gets a default in the generated
+/// Kotlin/Swift/Python constructors, except the fields in the optional
+/// leading `required { ... }` block (enums without an `Option`, for which
+/// uniffi has no default from proc-macros).
 macro_rules! record {
     (
         $(#[$m:meta])*
         pub struct $name:ident : $kind:path {
+            $( required { $( $(#[$rm:meta])* pub $rf:ident : $rt:ty ),* $(,)? } )?
             $( $(#[$fm:meta])* pub $f:ident : $t:ty ),* $(,)?
         }
     ) => {
         $(#[$m])*
         #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
         #[serde(default)]
         pub struct $name {
+            $($( $(#[$rm])* pub $rf : $rt, )*)?
             /// Shared metadata (id, owner, audit fields, archive flag, tags, custom fields).
             #[serde(flatten)]
+            #[cfg_attr(feature = "uniffi", uniffi(default))]
             pub meta: $crate::model::RecordMeta,
-            $( $(#[$fm])* pub $f : $t, )*
+            $( $(#[$fm])* #[cfg_attr(feature = "uniffi", uniffi(default))] pub $f : $t, )*
         }
 
         impl $crate::model::Record for $name {

@@ -7,13 +7,19 @@ use super::{LineItem, PaymentMethod, RecordKind, record};
 
 /// A payment against an order.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(default)]
 pub struct Payment {
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub id: String,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub at: i64,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub amount_minor: i64,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub method: Option<PaymentMethod>,
     /// Paid after the due date.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub late: bool,
 }
 
@@ -61,6 +67,7 @@ impl Order {
 
 /// Kind of case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum CaseKind {
     Complaint,

@@ -7,6 +7,7 @@ use super::{RecordKind, record};
 
 /// What reaching a stage means for a deal.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum StageMeaning {
     #[default]
@@ -28,13 +29,18 @@ impl StageMeaning {
 
 /// A pipeline stage.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(default)]
 pub struct Stage {
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub id: String,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub name: String,
     /// Order on the board, ascending.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub position: i64,
     /// Default win probability, percent.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub probability: u8,
     pub meaning: StageMeaning,
 }
@@ -52,6 +58,7 @@ record! {
 
 /// Type of a custom field.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum CustomFieldType {
     #[default]
@@ -66,12 +73,14 @@ pub enum CustomFieldType {
 record! {
     /// An admin-defined extra field on a record kind.
     pub struct CustomField: RecordKind::CustomField {
+        required {
+            pub field_type: CustomFieldType,
+        }
         /// Which record kind it applies to ("account", "contact", "deal"...).
         pub entity: String,
         /// The key under `custom` in the records.
         pub key: String,
         pub label: String,
-        pub field_type: CustomFieldType,
         /// Allowed values for `choice` fields.
         pub options: Vec<String>,
     }

@@ -15,6 +15,7 @@ use crate::ids::DocumentId;
 
 /// A refused set of changes kept for the user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Draft {
     pub id: i64,
     pub doc_id: DocumentId,

@@ -10,6 +10,7 @@ use crate::ids::DocumentId;
 
 /// One local calendar day: the date and the user's UTC offset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Day {
     pub date: NaiveDate,
     /// Minutes east of UTC (e.g. 60 for CET, -300 for EST).
@@ -50,6 +51,7 @@ impl Day {
 
 /// How to sort accounts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum AccountSort {
     #[default]
     Name,
@@ -59,21 +61,31 @@ pub enum AccountSort {
 
 /// Filters for [`Store::list_accounts`]. Empty fields do not filter.
 #[derive(Debug, Clone, Default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct AccountFilter {
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub owner: Option<String>,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub lifecycle_stage: Option<String>,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub tag: Option<String>,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub territory: Option<String>,
     /// Case-insensitive substring of the name.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub name_contains: Option<String>,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub include_archived: bool,
     pub sort: AccountSort,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub limit: Option<u32>,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub offset: u32,
 }
 
 /// A row of the account list.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct AccountSummary {
     pub doc_id: DocumentId,
     pub name: String,
@@ -91,6 +103,7 @@ pub struct AccountSummary {
 
 /// A contact found by search.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ContactHit {
     pub doc_id: DocumentId,
     pub contact_id: String,
@@ -103,6 +116,7 @@ pub struct ContactHit {
 
 /// Who is calling.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PhoneMatch {
     pub doc_id: DocumentId,
     pub account_name: String,
@@ -115,17 +129,22 @@ pub struct PhoneMatch {
 
 /// Filters for the pipeline.
 #[derive(Debug, Clone, Default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PipelineFilter {
     /// Defaults to the org's default pipeline (or the only one).
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub pipeline_id: Option<String>,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub owner: Option<String>,
     /// Defaults to the org's default currency; deals in other currencies are
     /// counted in `other_currency_deals`, never summed in.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub currency: Option<String>,
 }
 
 /// One column of the pipeline board.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct StageSummary {
     pub stage_id: String,
     pub name: String,
@@ -140,6 +159,7 @@ pub struct StageSummary {
 
 /// The pipeline by stage.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PipelineView {
     pub pipeline_id: Option<String>,
     pub currency: Option<String>,
@@ -149,6 +169,7 @@ pub struct PipelineView {
 
 /// An activity in the agenda.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct AgendaItem {
     pub doc_id: DocumentId,
     pub account_name: String,
@@ -162,6 +183,7 @@ pub struct AgendaItem {
 
 /// Today's plan.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Agenda {
     pub today: Vec<AgendaItem>,
     pub overdue: Vec<AgendaItem>,
@@ -169,6 +191,7 @@ pub struct Agenda {
 
 /// The daily dashboard.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Dashboard {
     pub visits_today: i64,
     pub calls_today: i64,
@@ -184,6 +207,7 @@ pub struct Dashboard {
 
 /// A birthday or anniversary coming up.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct UpcomingDate {
     pub doc_id: DocumentId,
     pub account_name: String,
@@ -200,6 +224,7 @@ pub struct UpcomingDate {
 
 /// A customer who should have reordered by now.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ReorderDue {
     pub doc_id: DocumentId,
     pub account_name: String,
@@ -212,12 +237,13 @@ pub struct ReorderDue {
 
 /// Derived facts about one contact.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ContactInsights {
     pub last_activity_at: Option<i64>,
     pub next_activity_at: Option<i64>,
     /// Median hours between our outbound contact and their next inbound reply.
     pub median_response_hours: Option<f64>,
-    pub replies_measured: usize,
+    pub replies_measured: u64,
 }
 
 pub(super) fn doc_id(s: String) -> rusqlite::Result<DocumentId> {

@@ -200,7 +200,7 @@ impl Store {
             last_activity_at: last,
             next_activity_at: next,
             median_response_hours: median,
-            replies_measured: delays.len(),
+            replies_measured: delays.len() as u64,
         })
     }
 }

@@ -59,8 +59,18 @@ enum SessionError {
 impl SyncClient {
     /// Starts syncing `store` in the background (on the current tokio runtime).
     pub fn start(store: SharedStore, cfg: ClientConfig) -> Self {
+        Self::start_subscribed(store, cfg).0
+    }
+
+    /// Like [`SyncClient::start`], with a receiver subscribed before the
+    /// client runs, so an observer misses no event (not even the first
+    /// `Connected`, which a `subscribe` after `start` can race with).
+    pub fn start_subscribed(
+        store: SharedStore,
+        cfg: ClientConfig,
+    ) -> (Self, broadcast::Receiver<SyncEvent>) {
         let status = Arc::new(Mutex::new(SyncStatus::default()));
-        let (events, _) = broadcast::channel(1024);
+        let (events, first) = broadcast::channel(1024);
         let cancel = CancellationToken::new();
         let (local_tx, local_rx) = mpsc::unbounded_channel();
         lock(&store).set_change_listener(move |doc| {
@@ -75,12 +85,13 @@ impl SyncClient {
             local_rx,
         };
         let task = tokio::spawn(runner.run());
-        Self {
+        let client = Self {
             status,
             events,
             cancel,
             task,
-        }
+        };
+        (client, first)
     }
 
     /// The current status.
@@ -387,7 +398,7 @@ impl Runner {
                 .documents
                 .values()
                 .filter(|d| **d == DocSync::Synced)
-                .count();
+                .count() as u64;
         });
         if newly_synced && let Some(st) = session.states.get(&doc) {
             let _ = lock(&self.store).save_sync_state(SERVER_PEER, doc, st);
@@ -439,7 +450,7 @@ impl Runner {
                 self.set_status(|s| {
                     s.documents
                         .retain(|d, _| session.scope.contains_key(d) || local.contains(d));
-                    s.progress.documents_total = session.scope.len();
+                    s.progress.documents_total = session.scope.len() as u64;
                     s.progress.bytes_total = documents.iter().filter_map(|d| d.size).sum();
                 });
                 let docs: Vec<DocumentId> = session

@@ -30,6 +30,7 @@ impl ClientConfig {
 
 /// Sync state of one account, as a UI shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum DocSync {
     /// Every edit made here is on the server.
     Synced,
@@ -45,9 +46,10 @@ pub enum DocSync {
 
 /// Progress of the initial sync.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Progress {
-    pub documents_total: usize,
-    pub documents_done: usize,
+    pub documents_total: u64,
+    pub documents_done: u64,
     pub bytes_received: u64,
     /// About how many bytes the documents in scope are on the server (from
     /// `outpost-scope`; an estimate: sync messages differ in size from stored
@@ -57,6 +59,7 @@ pub struct Progress {
 
 /// Everything the client knows about its sync.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SyncStatus {
     pub connected: bool,
     pub documents: BTreeMap<DocumentId, DocSync>,
@@ -66,6 +69,7 @@ pub struct SyncStatus {
 
 /// What happened, for observers.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum SyncEvent {
     Connected,
     Disconnected {

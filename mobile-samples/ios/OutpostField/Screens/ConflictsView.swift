@@ -1,0 +1,53 @@
+import SwiftUI
+import OutpostKit
+
+/// Fields two phones changed at the same time: every value, who wrote it (user id) and when; keep one.
+struct ConflictsView: View {
+    let docId: DocumentId
+    @EnvironmentObject var model: FieldModel
+    @State private var conflicts: [Conflict] = []
+
+    var body: some View {
+        List {
+            if conflicts.isEmpty { Text("No conflicts left.") }
+            ForEach(conflicts, id: \.self) { c in
+                Section("\(String(describing: c.kind).capitalized) · \(c.field.replacingOccurrences(of: "_", with: " "))") {
+                    ForEach(Array(c.values.enumerated()), id: \.element.valueId) { i, v in
+                        HStack {
+                            VStack(alignment: .leading) {
+                                Text(display(v.value) + (i == 0 ? "  (shown now)" : ""))
+                                Text("by \(v.author?.userId ?? "another app") on \(Format.dayAndTime(v.at, utcOffsetMinutes: model.utcOffsetMinutes, locale: model.locale))")
+                                    .font(.caption)
+                            }
+                            Spacer()
+                            Button("Keep") { Task { await keep(c, v.valueId) } }
+                        }
+                    }
+                }
+            }
+        }
+        .navigationTitle("Resolve")
+        .task(id: model.revision) { await load() }
+    }
+
+    /// A JSON value as a person reads it (strings unquoted; see JsonText.kt).
+    private func display(_ json: String) -> String {
+        guard let data = json.data(using: .utf8),
+              let v = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else { return json }
+        switch v {
+        case is NSNull: return "(empty)"
+        case let s as String: return s
+        case let a as [Any]: return a.map { "\($0)" }.joined(separator: ", ")
+        default: return "\(v)"
+        }
+    }
+
+    private func load() async {
+        conflicts = (try? await model.store?.conflicts(doc: docId)) ?? []
+    }
+
+    private func keep(_ c: Conflict, _ valueId: String) async {
+        try? await model.store?.resolveConflict(doc: docId, kind: c.kind, recordId: c.recordId, field: c.field, valueId: valueId)
+        await load()
+    }
+}
