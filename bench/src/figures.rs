@@ -139,7 +139,8 @@ pub async fn latency(target: &Target, devices: usize, probes: usize, bg_rate: f6
         }
         tokio::time::sleep(Duration::from_millis(30)).await;
     }
-    let bg_acked = (bg_stats.acked.load(Ordering::Relaxed) - acked0) as f64 / t0.elapsed().as_secs_f64();
+    let bg_acked =
+        (bg_stats.acked.load(Ordering::Relaxed) - acked0) as f64 / t0.elapsed().as_secs_f64();
     stop.store(true, Ordering::Relaxed);
     let _ = bg.await;
     lat.sort();

@@ -68,7 +68,10 @@ pub async fn initial(target: &mut Target, accounts: usize) -> Initial {
             if p.documents_total >= accounts && p.documents_done >= p.documents_total {
                 break;
             }
-            assert!(t0.elapsed() < Duration::from_secs(600), "initial sync stalled: {p:?}");
+            assert!(
+                t0.elapsed() < Duration::from_secs(600),
+                "initial sync stalled: {p:?}"
+            );
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         let done = t0.elapsed().as_secs_f64();
@@ -90,10 +93,14 @@ pub async fn initial(target: &mut Target, accounts: usize) -> Initial {
             bytes_before_cut = p.bytes_received;
             server.restart();
         }
-        if cut_at_docs > 0 && p.documents_total >= accounts && p.documents_done >= p.documents_total {
+        if cut_at_docs > 0 && p.documents_total >= accounts && p.documents_done >= p.documents_total
+        {
             break;
         }
-        assert!(t0.elapsed() < Duration::from_secs(600), "resumed sync stalled: {p:?}");
+        assert!(
+            t0.elapsed() < Duration::from_secs(600),
+            "resumed sync stalled: {p:?}"
+        );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     let resumed_done_secs = t0.elapsed().as_secs_f64();

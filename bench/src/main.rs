@@ -23,7 +23,10 @@ use crate::report::Row;
 use crate::servers::{Kind, Target};
 
 #[derive(Debug, Parser)]
-#[command(name = "outpost-loadgen", about = "Load generator: simulated devices against outpost-server and the stock automerge-repo sync server")]
+#[command(
+    name = "outpost-loadgen",
+    about = "Load generator: simulated devices against outpost-server and the stock automerge-repo sync server"
+)]
 struct Args {
     /// Figures to run (1 latency, 2 connections, 3 throughput, 4 initial sync, 5 wire, 6 memory).
     #[arg(long, value_delimiter = ',', default_value = "1,2,3,4,5,6")]
@@ -158,7 +161,9 @@ async fn main() {
                     .map(|(n, r)| format!("{n} → {:.1} MiB", mib(*r)))
                     .collect::<Vec<_>>()
                     .join(", "),
-                c.failed_at.map(|f| format!("; failed at {f}")).unwrap_or_default()
+                c.failed_at
+                    .map(|f| format!("; failed at {f}"))
+                    .unwrap_or_default()
             ));
             per_k.push((k, per / 1024.0 / 1024.0));
             top.push((k, mib(rss)));
@@ -349,14 +354,19 @@ async fn main() {
     }
 
     let table = report::table(&rows);
-    let bin = std::env::var("OUTPOST_SERVER_BIN").unwrap_or_else(|_| "target/debug/outpost-server (harness default)".into());
+    let bin = std::env::var("OUTPOST_SERVER_BIN")
+        .unwrap_or_else(|_| "target/debug/outpost-server (harness default)".into());
     let command: Vec<String> = std::env::args().skip(1).collect();
     let body = format!(
         "**Date:** {}. **Machine:** {}. Open-file limit {nofile}. Outpost server binary: `{bin}`.\n\n**Command:** `outpost-loadgen {}`\n\n{table}\n{}\n",
         chrono::Utc::now().format("%Y-%m-%d %H:%M UTC"),
         report::machine(),
         command.join(" "),
-        notes.iter().map(|n| format!("- {n}")).collect::<Vec<_>>().join("\n")
+        notes
+            .iter()
+            .map(|n| format!("- {n}"))
+            .collect::<Vec<_>>()
+            .join("\n")
     );
     println!("{body}");
     if let Some(path) = &args.write {

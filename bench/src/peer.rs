@@ -187,7 +187,8 @@ struct DocState {
     watches: Vec<(String, oneshot::Sender<Instant>)>,
 }
 
-type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// Connects, joins, and starts the device task.
 pub async fn connect(
@@ -259,7 +260,12 @@ impl Peer {
     }
 
     /// Sets the bench field; `Some` receiver resolves when the server acked it.
-    pub fn edit(&self, doc: DocumentId, value: String, want_ack: bool) -> Option<oneshot::Receiver<Instant>> {
+    pub fn edit(
+        &self,
+        doc: DocumentId,
+        value: String,
+        want_ack: bool,
+    ) -> Option<oneshot::Receiver<Instant>> {
         let (acked, rx) = if want_ack {
             let (a, r) = oneshot::channel();
             (Some(a), Some(r))
@@ -328,7 +334,11 @@ impl Device {
                 if self.local.field(doc).as_deref() == Some(value.as_str()) {
                     let _ = seen.send(Instant::now());
                 } else {
-                    self.docs.entry(doc).or_default().watches.push((value, seen));
+                    self.docs
+                        .entry(doc)
+                        .or_default()
+                        .watches
+                        .push((value, seen));
                 }
             }
         }
@@ -340,20 +350,39 @@ impl Device {
         let Some(data) = self.local.generate(doc, &mut st.sync) else {
             return Ok(());
         };
-        let (sender_id, target_id, document_id) =
-            (self.peer_id.clone(), self.server_id.clone(), doc.to_string());
+        let (sender_id, target_id, document_id) = (
+            self.peer_id.clone(),
+            self.server_id.clone(),
+            doc.to_string(),
+        );
         let msg = if request {
-            WireMessage::Request { sender_id, target_id, document_id, data }
+            WireMessage::Request {
+                sender_id,
+                target_id,
+                document_id,
+                data,
+            }
         } else {
-            WireMessage::Sync { sender_id, target_id, document_id, data }
+            WireMessage::Sync {
+                sender_id,
+                target_id,
+                document_id,
+                data,
+            }
         };
         let bytes = msg.encode().map_err(|_| ())?;
         count(&self.stats.bytes_out, &self.stats.frames_out, bytes.len());
-        self.ws.send(Message::Binary(bytes.into())).await.map_err(|_| ())
+        self.ws
+            .send(Message::Binary(bytes.into()))
+            .await
+            .map_err(|_| ())
     }
 
     async fn on_frame(&mut self, b: &[u8]) -> Result<(), ()> {
-        let Ok(WireMessage::Sync { document_id, data, .. }) = WireMessage::decode(b) else {
+        let Ok(WireMessage::Sync {
+            document_id, data, ..
+        }) = WireMessage::decode(b)
+        else {
             return Ok(());
         };
         let Ok(doc) = document_id.parse::<DocumentId>() else {

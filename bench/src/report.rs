@@ -102,7 +102,8 @@ pub fn machine() -> String {
     format!("{cores} cores, {mem} RAM, CPU {cpu}")
 }
 
-const BEGIN: &str = "<!-- outpost-loadgen:begin (written by the bench; edit outside the markers) -->";
+const BEGIN: &str =
+    "<!-- outpost-loadgen:begin (written by the bench; edit outside the markers) -->";
 const END: &str = "<!-- outpost-loadgen:end -->";
 
 /// Replaces (or appends) the bench's section of `path`.
@@ -113,7 +114,10 @@ pub fn write_section(path: &Path, body: &str) -> std::io::Result<()> {
         (Some(b), Some(e)) if e > b => {
             format!("{}{}{}", &old[..b], section, &old[e + END.len()..])
         }
-        _ => format!("{}\n\n## Load generator (issue 6)\n\n{section}\n", old.trim_end()),
+        _ => format!(
+            "{}\n\n## Load generator (issue 6)\n\n{section}\n",
+            old.trim_end()
+        ),
     };
     std::fs::write(path, new)
 }

@@ -164,7 +164,12 @@ pub fn ensure_npm_packages(dir: &Path) -> Result<(), String> {
         "ws",
     ]
     .iter()
-    .all(|p| dir.join("node_modules").join(p).join("package.json").exists());
+    .all(|p| {
+        dir.join("node_modules")
+            .join(p)
+            .join("package.json")
+            .exists()
+    });
     if installed {
         return Ok(());
     }

@@ -6,6 +6,7 @@ mod conn;
 mod http;
 mod hub;
 mod state;
+mod writer;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
