@@ -61,7 +61,13 @@ pub fn table(rows: &[Row]) -> String {
     for r in rows {
         let adv = r
             .advantage()
-            .map(|a| format!("{a:.1}× better"))
+            .map(|a| {
+                if a >= 1.0 {
+                    format!("{a:.1}× better")
+                } else {
+                    format!("{:.1}× worse", 1.0 / a)
+                }
+            })
             .unwrap_or_default();
         let _ = writeln!(
             s,
