@@ -156,6 +156,8 @@ pub async fn latency(target: &Target, devices: usize, probes: usize, bg_rate: f6
 /// acknowledgement means committed and fsynced).
 #[derive(Debug, Clone)]
 pub struct Throughput {
+    /// Outpost: mean and largest group-commit batch (sync messages per transaction).
+    pub batch: Option<(f64, f64)>,
     pub writers: usize,
     pub offered_per_s: f64,
     pub acked_per_s: f64,
@@ -216,7 +218,31 @@ pub async fn throughput(target: &Target, writers: usize, rate: f64, secs: f64) -
     for t in tasks {
         let _ = t.await;
     }
+    // the server's group-commit batch sizes (Outpost's /metrics)
+    let batch = match target {
+        Target::Outpost { server, .. } => {
+            let (_, m) = server.http_get("/metrics", None);
+            let get = |key: &str| {
+                m.lines()
+                    .find(|l| l.starts_with(key))
+                    .and_then(|l| l.rsplit(' ').next())
+                    .and_then(|v| v.parse::<f64>().ok())
+            };
+            match (
+                get("outpost_commit_batch_size_sum"),
+                get("outpost_commit_batch_size_count"),
+            ) {
+                (Some(s), Some(c)) if c > 0.0 => Some((
+                    s / c,
+                    get("outpost_commit_batch_size{quantile=\"1\"}").unwrap_or(f64::NAN),
+                )),
+                _ => None,
+            }
+        }
+        Target::Stock(_) => None,
+    };
     Throughput {
+        batch,
         writers,
         offered_per_s: (e1 - e0) as f64 / dt,
         acked_per_s: (a1 - a0) as f64 / dt,

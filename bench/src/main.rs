@@ -98,7 +98,12 @@ async fn main() {
     let has = |f: u8| args.figures.contains(&f);
     let mut rows: Vec<Row> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
-    let start = |k: Kind| Target::start(k, args.cache_docs);
+    let start = |k: Kind| {
+        let t = Target::start(k, args.cache_docs);
+        // for attaching a profiler (perf record -p PID) while a figure runs
+        eprintln!("loadgen: {} server pid {}", k.name(), t.pid());
+        t
+    };
     let pick = |v: &[(Kind, f64)], k: Kind| v.iter().find(|(kk, _)| *kk == k).map(|(_, x)| *x);
 
     if has(1) {
@@ -202,13 +207,16 @@ async fn main() {
             let r = figures::throughput(&t, args.writers, args.rate, args.secs).await;
             eprintln!("fig3 {}: {r:?}", k.name());
             notes.push(format!(
-                "fig 3, {}: {} writers, offered {:.0} edits/s, acked {:.0}/s, {:.0} sync messages/s from devices, server CPU {:.0} %",
+                "fig 3, {}: {} writers, offered {:.0} edits/s, acked {:.0}/s, {:.0} sync messages/s from devices, server CPU {:.0} %{}",
                 k.name(),
                 r.writers,
                 r.offered_per_s,
                 r.acked_per_s,
                 r.frames_in_per_s,
-                r.server_cpu_pct
+                r.server_cpu_pct,
+                r.batch
+                    .map(|(mean, max)| format!(", group commit: {mean:.1} messages per transaction on average, at most {max:.0}"))
+                    .unwrap_or_default()
             ));
             acked.push((k, r.acked_per_s));
             cpu.push((k, r.server_cpu_pct));

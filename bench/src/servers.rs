@@ -228,7 +228,6 @@ impl StockServer {
                 panic!("the stock server did not start within 30 s");
             }
         };
-        eprintln!("loadgen: {line}");
         let url = line
             .trim_start_matches("stock-server listening on ")
             .trim()
