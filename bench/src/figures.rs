@@ -156,13 +156,24 @@ pub async fn latency(target: &Target, devices: usize, probes: usize, bg_rate: f6
 /// acknowledgement means committed and fsynced).
 #[derive(Debug, Clone)]
 pub struct Throughput {
-    /// Outpost: mean and largest group-commit batch (sync messages per transaction).
-    pub batch: Option<(f64, f64)>,
+    /// Outpost: the group commit, from the server's metrics.
+    pub batch: Option<Batch>,
     pub writers: usize,
     pub offered_per_s: f64,
     pub acked_per_s: f64,
     pub server_cpu_pct: f64,
     pub frames_in_per_s: f64,
+}
+
+/// Means over the whole run of the server's group commits.
+#[derive(Debug, Clone)]
+pub struct Batch {
+    /// Sync messages per transaction.
+    pub mean_size: f64,
+    /// Merging a batch (CPU: Automerge, validation, index).
+    pub mean_merge_ms: f64,
+    /// Committing it (the fsync).
+    pub mean_commit_ms: f64,
 }
 
 pub async fn throughput(target: &Target, writers: usize, rate: f64, secs: f64) -> Throughput {
@@ -228,16 +239,16 @@ pub async fn throughput(target: &Target, writers: usize, rate: f64, secs: f64) -
                     .and_then(|l| l.rsplit(' ').next())
                     .and_then(|v| v.parse::<f64>().ok())
             };
-            match (
-                get("outpost_commit_batch_size_sum"),
-                get("outpost_commit_batch_size_count"),
-            ) {
-                (Some(s), Some(c)) if c > 0.0 => Some((
-                    s / c,
-                    get("outpost_commit_batch_size{quantile=\"1\"}").unwrap_or(f64::NAN),
-                )),
-                _ => None,
-            }
+            let mean =
+                |name: &str| match (get(&format!("{name}_sum")), get(&format!("{name}_count"))) {
+                    (Some(s), Some(c)) if c > 0.0 => s / c,
+                    _ => f64::NAN,
+                };
+            Some(Batch {
+                mean_size: mean("outpost_commit_batch_size"),
+                mean_merge_ms: mean("outpost_batch_merge_seconds") * 1000.0,
+                mean_commit_ms: mean("outpost_commit_seconds") * 1000.0,
+            })
         }
         Target::Stock(_) => None,
     };
@@ -261,6 +272,9 @@ pub struct Wire {
     /// The editing device's own round trip (A → server → A).
     pub editor_bytes: f64,
     pub editor_frames: f64,
+    /// Of `total_bytes`, the Automerge sync messages; the rest is envelope
+    /// (CBOR keys, peer ids, document id).
+    pub sync_data_bytes: f64,
 }
 
 pub async fn wire(target: &Target, reps: usize) -> Wire {
@@ -277,9 +291,11 @@ pub async fn wire(target: &Target, reps: usize) -> Wire {
         (
             s.bytes_in.load(Ordering::Relaxed) + s.bytes_out.load(Ordering::Relaxed),
             s.frames_in.load(Ordering::Relaxed) + s.frames_out.load(Ordering::Relaxed),
+            s.sync_data.load(Ordering::Relaxed),
         )
     };
     let (mut tot_b, mut tot_f, mut ed_b, mut ed_f) = (vec![], vec![], vec![], vec![]);
+    let mut data_b = vec![];
     for k in 0..reps {
         let (a0, b0) = (snap(&sa), snap(&sb));
         let value = format!("w{k}");
@@ -294,6 +310,7 @@ pub async fn wire(target: &Target, reps: usize) -> Wire {
         tot_b.push(((a1.0 - a0.0) + (b1.0 - b0.0)) as f64);
         tot_f.push(((a1.1 - a0.1) + (b1.1 - b0.1)) as f64);
         ed_b.push((a1.0 - a0.0) as f64);
+        data_b.push(((a1.2 - a0.2) + (b1.2 - b0.2)) as f64);
         ed_f.push((a1.1 - a0.1) as f64);
     }
     Wire {
@@ -301,6 +318,7 @@ pub async fn wire(target: &Target, reps: usize) -> Wire {
         total_frames: median(tot_f),
         editor_bytes: median(ed_b),
         editor_frames: median(ed_f),
+        sync_data_bytes: median(data_b),
     }
 }
 

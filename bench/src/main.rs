@@ -215,7 +215,10 @@ async fn main() {
                 r.frames_in_per_s,
                 r.server_cpu_pct,
                 r.batch
-                    .map(|(mean, max)| format!(", group commit: {mean:.1} messages per transaction on average, at most {max:.0}"))
+                    .map(|b| format!(
+                        ", group commit: {:.1} sync messages per transaction, {:.1} ms merging and {:.1} ms committing per transaction (means)",
+                        b.mean_size, b.mean_merge_ms, b.mean_commit_ms
+                    ))
                     .unwrap_or_default()
             ));
             acked.push((k, r.acked_per_s));
@@ -287,10 +290,11 @@ async fn main() {
             let w = figures::wire(&t, args.wire_reps).await;
             eprintln!("fig5 {}: {w:?}", k.name());
             notes.push(format!(
-                "fig 5, {}: {:.0} bytes in {:.0} frames across both devices; editor's round trip {:.0} bytes in {:.0} frames",
+                "fig 5, {}: {:.0} bytes in {:.0} frames across both devices ({:.0} of them Automerge sync messages, the rest envelope); editor's round trip {:.0} bytes in {:.0} frames",
                 k.name(),
                 w.total_bytes,
                 w.total_frames,
+                w.sync_data_bytes,
                 w.editor_bytes,
                 w.editor_frames
             ));

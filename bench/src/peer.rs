@@ -39,6 +39,9 @@ pub struct Stats {
     pub bytes_in: AtomicU64,
     pub frames_out: AtomicU64,
     pub frames_in: AtomicU64,
+    /// Of those bytes, the Automerge sync messages themselves (the `data`
+    /// of `sync`/`request` frames, both ways); the rest is the envelope.
+    pub sync_data: AtomicU64,
     /// Own edits the server acknowledged (its heads cover them).
     pub acked: AtomicU64,
     pub edits: AtomicU64,
@@ -350,6 +353,9 @@ impl Device {
         let Some(data) = self.local.generate(doc, &mut st.sync) else {
             return Ok(());
         };
+        self.stats
+            .sync_data
+            .fetch_add(data.len() as u64, Ordering::Relaxed);
         let (sender_id, target_id, document_id) = (
             self.peer_id.clone(),
             self.server_id.clone(),
@@ -388,6 +394,9 @@ impl Device {
         let Ok(doc) = document_id.parse::<DocumentId>() else {
             return Ok(());
         };
+        self.stats
+            .sync_data
+            .fetch_add(data.len() as u64, Ordering::Relaxed);
         let st = self.docs.entry(doc).or_default();
         self.local.receive(doc, &mut st.sync, &data);
         self.send_sync(doc, false).await?;

@@ -83,6 +83,8 @@ fn run(rx: mpsc::Receiver<Job>) {
             }
         }
         metrics::histogram!("outpost_commit_batch_size").record(jobs.len() as f64);
+        let started = std::time::Instant::now();
+        let mut merged_at = started;
         let mut store = app.store();
         let mut done: Vec<(oneshot::Sender<Outcome>, Outcome)> = Vec::with_capacity(jobs.len());
         let committed = store.batch(|s| {
@@ -100,8 +102,13 @@ fn run(rx: mpsc::Receiver<Job>) {
                 };
                 done.push((reply, (state, outcome)));
             }
+            merged_at = std::time::Instant::now();
         });
         drop(store);
+        // where a batch's time goes: merging (CPU) vs the commit (fsync)
+        metrics::histogram!("outpost_batch_merge_seconds")
+            .record(merged_at.duration_since(started).as_secs_f64());
+        metrics::histogram!("outpost_commit_seconds").record(merged_at.elapsed().as_secs_f64());
         let failed = committed.is_err();
         if let Err(e) = committed {
             tracing::error!(error = %e, "group commit failed");
