@@ -22,6 +22,8 @@ use crate::access::{Scope, scope_for};
 use crate::auth::{Role, User};
 use crate::state::Shared;
 
+mod new_doc;
+
 /// Why a connection is closed by the server.
 #[derive(Debug, thiserror::Error)]
 pub enum ConnError {
@@ -32,6 +34,9 @@ pub enum ConnError {
     #[error("internal error")]
     Internal,
 }
+
+/// How long scope changes are gathered before a connection recomputes its scope.
+const SCOPE_COALESCE: std::time::Duration = std::time::Duration::from_millis(300);
 
 fn protocol(msg: impl Into<String>) -> ConnError {
     ConnError::Protocol(msg.into())
@@ -203,12 +208,26 @@ impl Session {
         let mut last_seen = Instant::now();
         let mut ping = tokio::time::interval(self.app.cfg.ping_interval);
         ping.tick().await;
+        // scope changes are coalesced: a device creating thousands of
+        // accounts must not make every connection recompute (and resend) its
+        // whole scope once per account
+        let mut scope_due: Option<tokio::time::Instant> = None;
         loop {
+            let scope_timer = async {
+                match scope_due {
+                    Some(t) => tokio::time::sleep_until(t).await,
+                    None => std::future::pending().await,
+                }
+            };
             tokio::select! {
                 _ = self.app.shutdown.cancelled() => return Ok(()),
+                _ = scope_timer => {
+                    scope_due = None;
+                    self.refresh_scope().await?;
+                }
                 _ = inbox.notify.notified() => {
-                    if inbox.take_scope_changed() {
-                        self.refresh_scope().await?;
+                    if inbox.take_scope_changed() && scope_due.is_none() {
+                        scope_due = Some(tokio::time::Instant::now() + SCOPE_COALESCE);
                     }
                     for doc in inbox.take() {
                         self.offer(doc).await?;
@@ -333,30 +352,19 @@ impl Session {
                 .reject(doc, "read_only", "this account is read-only for you".into())
                 .await;
         }
-        let app = self.app.clone();
-        // known state, or the one saved for this device (loaded in the same
-        // blocking call as the merge: one hop off the async runtime per message)
-        let known = self.states.remove(&doc);
-        let key = self.peer_key.clone();
-        let data = data.to_vec();
+        // known state, or the one saved for this device (loaded by the
+        // writer); merged and committed in the next group commit, and the
+        // reply (new heads) comes back only after the commit
         let started = Instant::now();
-        let outcome = tokio::task::spawn_blocking(move || {
-            let mut store = app.store();
-            let mut state = match (known, key) {
-                (Some(s), _) => s,
-                (None, Some(k)) => store.sync_state(&k, doc).unwrap_or_default(),
-                (None, None) => State::new(),
-            };
-            let received = store.receive_sync_message(doc, &mut state, &data);
-            let received = match received {
-                Ok(r) => r,
-                Err(e) => return (state, Err(e)),
-            };
-            let reply = store.generate_sync_message(doc, &mut state);
-            (state, reply.map(|r| (r, !received.new_changes.is_empty())))
+        let outcome = crate::writer::merge(crate::writer::Request {
+            app: self.app.clone(),
+            doc,
+            known: self.states.remove(&doc),
+            peer_key: self.peer_key.clone(),
+            data: data.to_vec(),
         })
         .await
-        .map_err(|_| ConnError::Internal)?;
+        .ok_or(ConnError::Internal)?;
         metrics::histogram!("outpost_merge_seconds").record(started.elapsed().as_secs_f64());
         let (state, result) = outcome;
         self.states.insert(doc, state);
@@ -393,95 +401,6 @@ impl Session {
             }
             None => Ok(()),
         }
-    }
-
-    /// A sync message about a document outside this user's scope. The device
-    /// may be creating a new account: the exchange runs against an empty
-    /// shadow document until changes arrive. Whether the id belongs to an
-    /// existing account of someone else is never revealed: such a device sees
-    /// the same replies as for a new id, and `doc-unavailable` when it writes.
-    async fn on_new_document(
-        &mut self,
-        doc: DocumentId,
-        doc_str: &str,
-        message: automerge::sync::Message,
-    ) -> Result<(), ConnError> {
-        use automerge::sync::SyncDoc;
-        const MAX_SHADOWS: usize = 64;
-        if !self.shadows.contains_key(&doc) && self.shadows.len() >= MAX_SHADOWS {
-            return self.unavailable(doc_str).await;
-        }
-        let (mut shadow, mut state) = self.shadows.remove(&doc).unwrap_or_default();
-        if shadow.receive_sync_message(&mut state, message).is_err() {
-            return self.unavailable(doc_str).await;
-        }
-        let complete = !shadow.get_heads().is_empty()
-            && automerge::ReadDoc::get_missing_deps(&shadow, &[]).is_empty();
-        if !complete {
-            let reply = shadow
-                .generate_sync_message(&mut state)
-                .map(automerge::sync::Message::encode);
-            self.shadows.insert(doc, (shadow, state));
-            return self.send_sync(doc, reply).await;
-        }
-        let app = self.app.clone();
-        let bytes = shadow.save();
-        let started = Instant::now();
-        let created = tokio::task::spawn_blocking(move || {
-            let mut store = app.store();
-            if store.contains(doc)? {
-                return Ok(None); // someone else's account: never written, never revealed
-            }
-            store.apply(doc, &bytes)?;
-            let reply = store.generate_sync_message(doc, &mut state)?;
-            Ok::<_, CoreError>(Some((state, reply)))
-        })
-        .await
-        .map_err(|_| ConnError::Internal)?;
-        metrics::histogram!("outpost_merge_seconds").record(started.elapsed().as_secs_f64());
-        match created {
-            Ok(Some((state, reply))) => {
-                self.states.insert(doc, state);
-                self.app.hub.open(self.conn_id, doc);
-                self.claim_new_document(doc).await?;
-                self.send_sync(doc, reply).await
-            }
-            Ok(None) => self.unavailable(doc_str).await,
-            Err(
-                e @ (CoreError::SchemaViolation { .. }
-                | CoreError::UnsupportedSchemaVersion { .. }
-                | CoreError::NotAutomerge { .. }),
-            ) => {
-                metrics::counter!("outpost_rejected_changes_total").increment(1);
-                tracing::warn!(conn = self.conn_id, doc = %doc, reason = %e, "new document refused");
-                self.send(WireMessage::Rejected {
-                    sender_id: self.app.peer_id.clone(),
-                    target_id: self.peer_id.clone(),
-                    document_id: doc_str.to_owned(),
-                    reason: e.to_string(),
-                    code: Some("invalid_document".into()),
-                    server_heads: Vec::new(),
-                })
-                .await
-            }
-            Err(e) => {
-                tracing::error!(conn = self.conn_id, doc = %doc, error = %e, "creating a document failed");
-                Err(ConnError::Internal)
-            }
-        }
-    }
-
-    /// A device created a new account: it is assigned to its creator.
-    async fn claim_new_document(&mut self, doc: DocumentId) -> Result<(), ConnError> {
-        let app = self.app.clone();
-        let user = self.user.id.clone();
-        tokio::task::spawn_blocking(move || app.auth().assign(&user, &doc.to_string()))
-            .await
-            .map_err(|_| ConnError::Internal)?
-            .map_err(|_| ConnError::Internal)?;
-        tracing::info!(conn = self.conn_id, doc = %doc, "new account created by a device");
-        self.app.hub.scope_changed();
-        Ok(())
     }
 
     /// Sends what a peer needs after another device changed `doc`.

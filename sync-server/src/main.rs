@@ -8,6 +8,7 @@ mod console;
 mod http;
 mod hub;
 mod state;
+mod writer;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -287,7 +288,9 @@ fn serve(dir: &Path, args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> 
         store: Mutex::new(store),
         auth: Mutex::new(auth),
         hub: hub::Hub::default(),
-        peer_id: format!("outpost-server-{id}"),
+        // short: every frame carries it (senderId or targetId); unique
+        // enough per server, the storage id stays the full UUID
+        peer_id: format!("outpost-{}", id.get(..8).unwrap_or(&id)),
         storage_id: id,
         shutdown: CancellationToken::new(),
         metrics,

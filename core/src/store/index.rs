@@ -3,7 +3,7 @@
 //! that stores its changes, so the index can never disagree with the data.
 
 use chrono::{Datelike, NaiveDate};
-use rusqlite::{Transaction, params};
+use rusqlite::{Connection, params};
 
 use crate::doc::CrmDoc;
 use crate::error::Result;
@@ -26,7 +26,7 @@ const TABLES: &[&str] = &[
 ];
 
 /// Removes every index row of a document.
-pub(crate) fn remove(tx: &Transaction<'_>, doc_id: &str) -> Result<()> {
+pub(crate) fn remove(tx: &Connection, doc_id: &str) -> Result<()> {
     // search rows carry the rowid of their contact row (see index_account)
     tx.execute(
         "DELETE FROM idx_contacts_fts WHERE rowid IN (SELECT rowid FROM idx_contacts WHERE doc_id = ?1)",
@@ -39,7 +39,7 @@ pub(crate) fn remove(tx: &Transaction<'_>, doc_id: &str) -> Result<()> {
 }
 
 /// Rebuilds the index rows of one document.
-pub(crate) fn reindex(tx: &Transaction<'_>, doc: &CrmDoc, phone_region: &str) -> Result<()> {
+pub(crate) fn reindex(tx: &Connection, doc: &CrmDoc, phone_region: &str) -> Result<()> {
     let id = doc.id().to_string();
     remove(tx, &id)?;
     match doc.kind() {
@@ -52,7 +52,7 @@ fn b(v: bool) -> i64 {
     i64::from(v)
 }
 
-fn index_account(tx: &Transaction<'_>, doc: &CrmDoc, id: &str, region: &str) -> Result<()> {
+fn index_account(tx: &Connection, doc: &CrmDoc, id: &str, region: &str) -> Result<()> {
     let account: Account = doc.account().map(|r| r.record).unwrap_or_default();
     tx.execute(
         "INSERT INTO idx_accounts VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)",
@@ -232,7 +232,7 @@ fn index_account(tx: &Transaction<'_>, doc: &CrmDoc, id: &str, region: &str) -> 
     Ok(())
 }
 
-fn index_settings(tx: &Transaction<'_>, doc: &CrmDoc, id: &str) -> Result<()> {
+fn index_settings(tx: &Connection, doc: &CrmDoc, id: &str) -> Result<()> {
     let org: OrgSettings = doc.org_settings().map(|r| r.record).unwrap_or_default();
     tx.execute(
         "INSERT INTO idx_org VALUES (?1,?2,?3)",
@@ -265,7 +265,7 @@ fn index_settings(tx: &Transaction<'_>, doc: &CrmDoc, id: &str) -> Result<()> {
 }
 
 fn insert_tags(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     doc: &str,
     kind: &str,
     record: &str,

@@ -322,13 +322,35 @@ impl Store {
     fn insert_new(&mut self, doc: CrmDoc) -> Result<DocumentId> {
         let id = doc.id();
         let now = self.now();
-        let tx = self.conn.transaction()?;
+        // a savepoint: its own transaction, or part of a `batch`
+        let tx = self.conn.savepoint()?;
         insert_document(&tx, &doc, now)?;
         index::reindex(&tx, &doc, &self.opts.phone_region)?;
         tx.commit()?;
         self.cache_insert(id, doc);
         self.changed(id);
         Ok(id)
+    }
+
+    /// Runs `f` with every write inside one SQLite transaction: group
+    /// commit, one fsync for many merges (the sync server batches the sync
+    /// messages that arrive together). Nothing `f` wrote is durable before
+    /// this returns `Ok`; a caller must not acknowledge anything (send
+    /// heads) before then. Reads inside `f` see `f`'s writes, so queries
+    /// stay read-your-writes. If the commit fails, everything is rolled back
+    /// and the document cache is emptied (memory may hold merges the disk
+    /// does not). The change listener fires inside `f`, before the commit.
+    pub fn batch<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> Result<T> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        let out = f(self);
+        if let Err(e) = self.conn.execute_batch("COMMIT") {
+            let _ = self.conn.execute_batch("ROLLBACK");
+            self.cache.clear();
+            self.lru.clear();
+            self.pending.clear();
+            return Err(e.into());
+        }
+        Ok(out)
     }
 
     /// Makes changes to one document in one transaction. The changes and the
@@ -362,7 +384,8 @@ impl Store {
             return Ok(());
         }
         let chunk = doc.save_after(before);
-        let tx = self.conn.transaction()?;
+        // a savepoint: its own transaction, or part of a `batch`
+        let tx = self.conn.savepoint()?;
         append_chunk(&tx, doc, &chunk, now, self.opts.compact_after_chunks)?;
         index::reindex(&tx, doc, &self.opts.phone_region)?;
         tx.commit()?;
@@ -562,7 +585,7 @@ fn kind_str(kind: DocKind) -> &'static str {
     }
 }
 
-fn insert_document(tx: &rusqlite::Transaction<'_>, doc: &CrmDoc, now: i64) -> Result<()> {
+fn insert_document(tx: &Connection, doc: &CrmDoc, now: i64) -> Result<()> {
     tx.execute(
         "INSERT INTO documents(doc_id, kind, snapshot, updated_at) VALUES (?1, ?2, ?3, ?4)",
         params![doc.id().to_string(), kind_str(doc.kind()), doc.save(), now],
@@ -571,7 +594,7 @@ fn insert_document(tx: &rusqlite::Transaction<'_>, doc: &CrmDoc, now: i64) -> Re
 }
 
 fn append_chunk(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Connection,
     doc: &CrmDoc,
     chunk: &[u8],
     now: i64,
@@ -599,7 +622,7 @@ fn append_chunk(
     Ok(())
 }
 
-fn write_snapshot(tx: &rusqlite::Transaction<'_>, doc: &CrmDoc, now: i64) -> Result<()> {
+fn write_snapshot(tx: &Connection, doc: &CrmDoc, now: i64) -> Result<()> {
     let key = doc.id().to_string();
     tx.execute(
         "UPDATE documents SET snapshot = ?2, chunk_count = 0, chunk_bytes = 0, updated_at = ?3 WHERE doc_id = ?1",

@@ -300,3 +300,49 @@ fn with_author_attributes_edits_to_the_given_user_and_restores_the_store_author(
     assert!(caught.is_err());
     assert_eq!(s.author().user_id, "server");
 }
+
+#[test]
+fn a_batch_commits_every_write_together_and_reads_see_them_inside() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.db");
+    let who = author("alice");
+    let (a, b) = {
+        let mut s = Store::open(&path, who.clone(), opts()).unwrap();
+        let (a, b) = s
+            .batch(|s| {
+                let a = s
+                    .create_account(Account {
+                        name: "Batch One".into(),
+                        ..Default::default()
+                    })
+                    .unwrap();
+                let b = s
+                    .create_account(Account {
+                        name: "Batch Two".into(),
+                        ..Default::default()
+                    })
+                    .unwrap();
+                s.create(a, contact("Kari", "Nordmann", "kari@example.no"))
+                    .unwrap();
+                // read-your-writes inside the batch
+                assert_eq!(s.search_contacts("kari", 10).unwrap().len(), 1);
+                (a, b)
+            })
+            .unwrap();
+        (a, b)
+    };
+    let mut s = Store::open(&path, who, opts()).unwrap();
+    assert_eq!(s.get_account_name(a), Some("Batch One".to_owned()));
+    assert_eq!(s.get_account_name(b), Some("Batch Two".to_owned()));
+    assert_eq!(s.search_contacts("kari", 10).unwrap().len(), 1);
+}
+
+trait AccountName {
+    fn get_account_name(&mut self, doc: DocumentId) -> Option<String>;
+}
+
+impl AccountName for Store {
+    fn get_account_name(&mut self, doc: DocumentId) -> Option<String> {
+        Some(self.doc(doc).ok()?.account()?.record.name)
+    }
+}

@@ -1,0 +1,127 @@
+//! Figure 4: a fresh device (outpost-core's `SyncClient` on an in-memory
+//! `Store`) pulls a territory; then again with the server killed and
+//! restarted halfway (the client must resume, not restart). Outpost only:
+//! the stock server has no notion of a territory.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures_util::future::join_all;
+use outpost_core::DocumentId;
+use outpost_core::sync::client::{ClientConfig, SyncClient};
+
+use crate::docs::full_account;
+use crate::figures::device;
+use crate::peer::Local;
+use crate::servers::Target;
+
+/// How many distinct full accounts are built; the territory reuses them
+/// under different document ids (building 500 takes minutes of Automerge).
+const TEMPLATES: usize = 20;
+
+#[derive(Debug, Clone)]
+pub struct Initial {
+    pub accounts: usize,
+    pub seed_secs: f64,
+    pub first_screen_secs: f64,
+    pub done_secs: f64,
+    pub bytes: u64,
+    pub cut_at_docs: u64,
+    pub resumed_done_secs: f64,
+    pub resumed_bytes: u64,
+}
+
+/// Accounts shown on the first screen (a list of the first 20).
+const FIRST_SCREEN: usize = 20;
+
+pub async fn initial(target: &mut Target, accounts: usize) -> Initial {
+    let t_seed = Instant::now();
+    let templates: Vec<Vec<u8>> = (0..TEMPLATES.min(accounts)).map(full_account).collect();
+    let admin = target.admin_token();
+    let seeder = device(target, admin.as_deref(), Local::light(), Arc::default()).await;
+    let ids: Vec<DocumentId> = (0..accounts).map(|_| DocumentId::random()).collect();
+    for chunk in ids.chunks(16).enumerate() {
+        let (c, docs) = chunk;
+        let opens = docs.iter().enumerate().map(|(k, d)| {
+            let bytes = templates[(c * 16 + k) % templates.len()].clone();
+            seeder.open(*d, Some(bytes))
+        });
+        join_all(opens).await;
+    }
+    let seed_secs = t_seed.elapsed().as_secs_f64();
+    let Target::Outpost { server, rep_token } = target else {
+        panic!("figure 4 runs against outpost-server only");
+    };
+    let token = rep_token.clone();
+
+    // fresh pull
+    let (first_screen_secs, done_secs, bytes) = {
+        let store = Arc::new(Mutex::new(outpost_e2e::memory_store("bench-rep")));
+        let client = SyncClient::start(store, ClientConfig::new(server.url(), token.clone()));
+        let t0 = Instant::now();
+        let mut first = f64::NAN;
+        loop {
+            let p = client.status().progress;
+            if first.is_nan() && p.documents_done >= FIRST_SCREEN.min(accounts) as u64 {
+                first = t0.elapsed().as_secs_f64();
+            }
+            if p.documents_total >= accounts as u64 && p.documents_done >= p.documents_total {
+                break;
+            }
+            assert!(
+                t0.elapsed() < Duration::from_secs(600),
+                "initial sync stalled: {p:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let done = t0.elapsed().as_secs_f64();
+        let bytes = client.status().progress.bytes_received;
+        client.stop().await;
+        (first, done, bytes)
+    };
+
+    // the same, with the server killed and restarted at half the territory
+    let store = Arc::new(Mutex::new(outpost_e2e::memory_store("bench-rep")));
+    let client = SyncClient::start(store.clone(), ClientConfig::new(server.url(), token));
+    let t0 = Instant::now();
+    let mut cut_at_docs = 0;
+    let mut bytes_before_cut = 0;
+    loop {
+        let p = client.status().progress;
+        if cut_at_docs == 0 && p.documents_done >= (accounts / 2) as u64 {
+            cut_at_docs = p.documents_done;
+            bytes_before_cut = p.bytes_received;
+            server.restart();
+        }
+        if cut_at_docs > 0
+            && p.documents_total >= accounts as u64
+            && p.documents_done >= p.documents_total
+        {
+            break;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(600),
+            "resumed sync stalled: {p:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let resumed_done_secs = t0.elapsed().as_secs_f64();
+    let p = client.status().progress;
+    // bytes_received may restart counting on a new connection: count both parts
+    let resumed_bytes = if p.bytes_received >= bytes_before_cut {
+        p.bytes_received
+    } else {
+        bytes_before_cut + p.bytes_received
+    };
+    client.stop().await;
+    Initial {
+        accounts,
+        seed_secs,
+        first_screen_secs,
+        done_secs,
+        bytes,
+        cut_at_docs,
+        resumed_done_secs,
+        resumed_bytes,
+    }
+}
