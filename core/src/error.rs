@@ -64,6 +64,10 @@ pub enum CoreError {
     /// The store on disk was written by a newer version of Outpost.
     #[error("store schema version {found} is newer than this build supports ({supported})")]
     StoreTooNew { found: i64, supported: i64 },
+    /// A batch of writes stopped by a panic inside it; it was rolled back and
+    /// nothing of it was kept, on disk or in memory.
+    #[error("a batch of writes was aborted and rolled back")]
+    Aborted,
     /// Serialising a record failed (a bug, not bad input).
     #[error("encoding a record failed: {0}")]
     Encode(#[from] serde_json::Error),

@@ -46,9 +46,10 @@ impl From<CoreError> for OutpostError {
             CoreError::RecordExists { .. } | CoreError::NoSuchConflict { .. } => {
                 Self::Conflict { detail }
             }
-            CoreError::Sqlite(_) | CoreError::StoreTooNew { .. } | CoreError::Encode(_) => {
-                Self::Storage { detail }
-            }
+            CoreError::Sqlite(_)
+            | CoreError::StoreTooNew { .. }
+            | CoreError::Encode(_)
+            | CoreError::Aborted => Self::Storage { detail },
             _ => Self::Invalid { detail },
         }
     }

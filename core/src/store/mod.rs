@@ -340,17 +340,25 @@ impl Store {
     /// stay read-your-writes. If the commit fails, everything is rolled back
     /// and the document cache is emptied (memory may hold merges the disk
     /// does not). The change listener fires inside `f`, before the commit.
+    ///
+    /// A panic inside `f` rolls the whole batch back and returns
+    /// [`CoreError::Aborted`]: a transaction left open would swallow every
+    /// later write (acknowledged, then never committed).
     pub fn batch<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> Result<T> {
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
-        let out = f(self);
-        if let Err(e) = self.conn.execute_batch("COMMIT") {
+        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(self)));
+        let committed = match &out {
+            Ok(_) => self.conn.execute_batch("COMMIT").map_err(CoreError::from),
+            Err(_) => Err(CoreError::Aborted),
+        };
+        if let Err(e) = committed {
             let _ = self.conn.execute_batch("ROLLBACK");
             self.cache.clear();
             self.lru.clear();
             self.pending.clear();
-            return Err(e.into());
+            return Err(e);
         }
-        Ok(out)
+        out.map_err(|_| CoreError::Aborted)
     }
 
     /// Makes changes to one document in one transaction. The changes and the

@@ -337,6 +337,50 @@ fn a_batch_commits_every_write_together_and_reads_see_them_inside() {
     assert_eq!(s.search_contacts("kari", 10).unwrap().len(), 1);
 }
 
+#[test]
+fn a_panic_inside_a_batch_rolls_it_back_and_the_store_keeps_working() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.db");
+    let who = author("alice");
+    let mut s = Store::open(&path, who.clone(), opts()).unwrap();
+    let kept = s
+        .create_account(Account {
+            name: "Before".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let aborted = s.batch(|s| {
+        s.create_account(Account {
+            name: "Lost".into(),
+            ..Default::default()
+        })
+        .unwrap();
+        panic!("a bug in the middle of a batch");
+    });
+    assert!(
+        matches!(aborted, Err(outpost_core::CoreError::Aborted)),
+        "{aborted:?}"
+    );
+    // later writes commit (no transaction was left open) and survive a reopen
+    let after = s
+        .create_account(Account {
+            name: "After".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    drop(s);
+    let mut s = Store::open(&path, who, opts()).unwrap();
+    let names: Vec<String> = s
+        .document_ids()
+        .unwrap()
+        .into_iter()
+        .filter_map(|(d, _)| s.get_account_name(d))
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert_eq!(s.get_account_name(kept).as_deref(), Some("Before"));
+    assert_eq!(s.get_account_name(after).as_deref(), Some("After"));
+}
+
 trait AccountName {
     fn get_account_name(&mut self, doc: DocumentId) -> Option<String>;
 }
