@@ -4,76 +4,18 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
-
+use outpost_core::DocumentId;
 use outpost_core::model::Contact;
-use outpost_core::store::{Store, StoreOptions};
-use outpost_core::sync::client::{ClientConfig, SharedStore, SyncClient};
-use outpost_core::{Author, DocumentId};
+use outpost_core::store::Store;
 use outpost_e2e::Server;
 use outpost_e2e::api::{Api, EventStream};
 use serde_json::json;
 
-const WAIT: Duration = Duration::from_secs(20);
+mod common;
+use common::{Device, WAIT};
 
-/// A phone: a store on disk and, while online, the sync client.
-struct Phone {
-    store: SharedStore,
-    client: Option<SyncClient>,
-    _dir: tempfile::TempDir,
-}
-
-impl Phone {
-    fn new(user: &str) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let author = Author {
-            user_id: user.into(),
-            device_id: outpost_core::new_record_id(),
-        };
-        let store =
-            Store::open(dir.path().join("phone.db"), author, StoreOptions::default()).unwrap();
-        Self {
-            store: Arc::new(Mutex::new(store)),
-            client: None,
-            _dir: dir,
-        }
-    }
-
-    fn online(&mut self, server: &Server, token: &str) {
-        let mut cfg = ClientConfig::new(server.url(), token);
-        cfg.max_backoff = Duration::from_millis(300);
-        self.client = Some(SyncClient::start(self.store.clone(), cfg));
-    }
-
-    async fn offline(&mut self) {
-        if let Some(c) = self.client.take() {
-            c.stop().await;
-        }
-    }
-
-    async fn synced(&self) {
-        let c = self.client.as_ref().unwrap();
-        assert!(
-            c.wait_until_synced(WAIT).await,
-            "not synced: {:?}",
-            c.status()
-        );
-    }
-
-    fn store(&self) -> std::sync::MutexGuard<'_, Store> {
-        self.store.lock().unwrap()
-    }
-
-    /// Waits until `f` holds on the phone's store.
-    async fn until(&self, what: &str, f: impl Fn(&mut Store) -> bool) {
-        let deadline = tokio::time::Instant::now() + WAIT;
-        while !f(&mut self.store()) {
-            assert!(tokio::time::Instant::now() < deadline, "phone: {what}");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-}
+/// A phone.
+type Phone = Device;
 
 fn contact_title(s: &mut Store, doc: DocumentId, id: &str) -> Option<String> {
     s.get::<Contact>(doc, id)

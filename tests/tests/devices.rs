@@ -2,80 +2,16 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use outpost_core::DocumentId;
 use outpost_core::model::{Account, Contact, RecordKind};
-use outpost_core::store::{Store, StoreOptions};
-use outpost_core::sync::client::{ClientConfig, DocSync, SharedStore, SyncClient};
-use outpost_core::{Author, DocumentId};
+use outpost_core::store::Store;
+use outpost_core::sync::client::DocSync;
 use outpost_e2e::Server;
 
-const WAIT: Duration = Duration::from_secs(20);
-
-struct Device {
-    store: SharedStore,
-    client: Option<SyncClient>,
-    _dir: tempfile::TempDir,
-}
-
-impl Device {
-    fn new(user: &str) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let author = Author {
-            user_id: user.into(),
-            device_id: outpost_core::new_record_id(),
-        };
-        let store = Store::open(
-            dir.path().join("device.db"),
-            author,
-            StoreOptions::default(),
-        )
-        .unwrap();
-        Self {
-            store: Arc::new(Mutex::new(store)),
-            client: None,
-            _dir: dir,
-        }
-    }
-
-    fn online(&mut self, server: &Server, token: &str) {
-        let mut cfg = ClientConfig::new(server.url(), token);
-        cfg.max_backoff = Duration::from_millis(500);
-        self.client = Some(SyncClient::start(self.store.clone(), cfg));
-    }
-
-    async fn offline(&mut self) {
-        if let Some(c) = self.client.take() {
-            c.stop().await;
-        }
-    }
-
-    async fn synced(&self) {
-        let c = self.client.as_ref().unwrap();
-        assert!(
-            c.wait_until_synced(WAIT).await,
-            "not synced: {:?}",
-            c.status()
-        );
-    }
-
-    fn store(&self) -> std::sync::MutexGuard<'_, Store> {
-        self.store.lock().unwrap()
-    }
-
-    /// Waits until `f` holds for this device's store.
-    async fn until(&self, what: &str, f: impl Fn(&mut Store) -> bool) {
-        let deadline = tokio::time::Instant::now() + WAIT;
-        while tokio::time::Instant::now() < deadline {
-            if f(&mut self.store()) {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
-        panic!("timed out waiting for: {what}");
-    }
-}
+mod common;
+use common::{Device, WAIT};
 
 async fn create_account(device: &mut Device, name: &str) -> DocumentId {
     device

@@ -1,0 +1,81 @@
+//! A field device shared by the end-to-end tests: a store on disk and, while
+//! online, core's real sync client.
+
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use outpost_core::Author;
+use outpost_core::store::{Store, StoreOptions};
+use outpost_core::sync::client::{ClientConfig, SharedStore, SyncClient};
+use outpost_e2e::Server;
+
+/// How long a test waits for a device to see something (not a timing
+/// assertion: a bound that only a stuck sync reaches).
+pub const WAIT: Duration = Duration::from_secs(20);
+
+/// A device of one user.
+pub struct Device {
+    pub store: SharedStore,
+    pub client: Option<SyncClient>,
+    _dir: tempfile::TempDir,
+}
+
+impl Device {
+    pub fn new(user: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let author = Author {
+            user_id: user.into(),
+            device_id: outpost_core::new_record_id(),
+        };
+        let store = Store::open(
+            dir.path().join("device.db"),
+            author,
+            StoreOptions::default(),
+        )
+        .unwrap();
+        Self {
+            store: Arc::new(Mutex::new(store)),
+            client: None,
+            _dir: dir,
+        }
+    }
+
+    pub fn online(&mut self, server: &Server, token: &str) {
+        let mut cfg = ClientConfig::new(server.url(), token);
+        cfg.max_backoff = Duration::from_millis(500);
+        self.client = Some(SyncClient::start(self.store.clone(), cfg));
+    }
+
+    pub async fn offline(&mut self) {
+        if let Some(c) = self.client.take() {
+            c.stop().await;
+        }
+    }
+
+    pub async fn synced(&self) {
+        let c = self.client.as_ref().unwrap();
+        assert!(
+            c.wait_until_synced(WAIT).await,
+            "not synced: {:?}",
+            c.status()
+        );
+    }
+
+    pub fn store(&self) -> std::sync::MutexGuard<'_, Store> {
+        self.store.lock().unwrap()
+    }
+
+    /// Waits until `f` holds for this device's store.
+    pub async fn until(&self, what: &str, f: impl Fn(&mut Store) -> bool) {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        while tokio::time::Instant::now() < deadline {
+            if f(&mut self.store()) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("timed out waiting for: {what}");
+    }
+}
