@@ -356,26 +356,13 @@ impl Device {
         self.stats
             .sync_data
             .fetch_add(data.len() as u64, Ordering::Relaxed);
-        let (sender_id, target_id, document_id) = (
+        let msg = WireMessage::sync_message(
+            request,
             self.peer_id.clone(),
             self.server_id.clone(),
             doc.to_string(),
+            data,
         );
-        let msg = if request {
-            WireMessage::Request {
-                sender_id,
-                target_id,
-                document_id,
-                data,
-            }
-        } else {
-            WireMessage::Sync {
-                sender_id,
-                target_id,
-                document_id,
-                data,
-            }
-        };
         let bytes = msg.encode().map_err(|_| ())?;
         count(&self.stats.bytes_out, &self.stats.frames_out, bytes.len());
         self.ws

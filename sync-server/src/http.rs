@@ -1,6 +1,6 @@
 //! HTTP routes: `/sync` (websocket), `/healthz`, `/metrics`, and the admin API
-//! under `/api/admin`. Errors are JSON `{ "code", "message" }` and never
-//! carry internal details.
+//! under `/api/admin`. Errors are the REST API's [`ApiError`]: JSON
+//! `{ "code", "message" }` that never carries internal details.
 
 use std::collections::HashMap;
 
@@ -13,70 +13,9 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::api::errors::ApiError;
 use crate::auth::{AuthError, Role, User};
 use crate::state::Shared;
-
-/// An HTTP error with a stable code.
-#[derive(Debug)]
-pub struct ApiError {
-    status: StatusCode,
-    code: &'static str,
-    message: String,
-}
-
-impl ApiError {
-    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            status,
-            code,
-            message: message.into(),
-        }
-    }
-    fn unauthorized() -> Self {
-        Self::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "a valid bearer token is required",
-        )
-    }
-    fn internal() -> Self {
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "internal error",
-        )
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        (
-            self.status,
-            Json(json!({"code": self.code, "message": self.message})),
-        )
-            .into_response()
-    }
-}
-
-impl From<AuthError> for ApiError {
-    fn from(e: AuthError) -> Self {
-        match e {
-            AuthError::NoSuchUser => {
-                Self::new(StatusCode::NOT_FOUND, "no_such_user", "no such user")
-            }
-            AuthError::UserExists => {
-                Self::new(StatusCode::CONFLICT, "user_exists", "user already exists")
-            }
-            AuthError::NoSuchToken => {
-                Self::new(StatusCode::NOT_FOUND, "no_such_token", "no such token")
-            }
-            AuthError::Sqlite(err) => {
-                tracing::error!(error = %err, "auth database");
-                Self::internal()
-            }
-        }
-    }
-}
 
 /// The routes.
 pub fn router(app: Shared) -> Router {

@@ -674,26 +674,13 @@ impl RawClient {
 
     /// Sends a `sync` (or `request`) for `doc` from this client's peer id.
     pub async fn send_sync(&mut self, doc: &str, data: Vec<u8>, request: bool) {
-        let (sender_id, target_id, document_id) = (
+        let msg = WireMessage::sync_message(
+            request,
             self.peer_id.clone(),
             self.server_peer_id.clone(),
             doc.to_owned(),
+            data,
         );
-        let msg = if request {
-            WireMessage::Request {
-                sender_id,
-                target_id,
-                document_id,
-                data,
-            }
-        } else {
-            WireMessage::Sync {
-                sender_id,
-                target_id,
-                document_id,
-                data,
-            }
-        };
         self.send_msg(&msg).await;
     }
 

@@ -192,6 +192,32 @@ pub enum WireError {
 }
 
 impl WireMessage {
+    /// A sync message for `document_id`, as a `request` (asking for a
+    /// document the sender does not have yet) or a plain `sync`.
+    pub fn sync_message(
+        request: bool,
+        sender_id: String,
+        target_id: String,
+        document_id: String,
+        data: Vec<u8>,
+    ) -> Self {
+        if request {
+            WireMessage::Request {
+                sender_id,
+                target_id,
+                document_id,
+                data,
+            }
+        } else {
+            WireMessage::Sync {
+                sender_id,
+                target_id,
+                document_id,
+                data,
+            }
+        }
+    }
+
     /// Decodes one binary frame.
     pub fn decode(bytes: &[u8]) -> Result<Self, WireError> {
         ciborium::de::from_reader(bytes).map_err(|e| WireError::Decode(e.to_string()))

@@ -12,7 +12,7 @@ mod accounts;
 mod admin;
 mod auth;
 mod conflicts;
-mod errors;
+pub mod errors;
 mod events;
 mod export;
 mod import;

@@ -322,21 +322,13 @@ impl Runner {
         session.states.insert(doc, state);
         self.update_doc_status(session, doc);
         if let Some(data) = msg {
-            let m = if request && !have {
-                WireMessage::Request {
-                    sender_id: session.peer_id.clone(),
-                    target_id: session.server_id.clone(),
-                    document_id: doc.to_string(),
-                    data,
-                }
-            } else {
-                WireMessage::Sync {
-                    sender_id: session.peer_id.clone(),
-                    target_id: session.server_id.clone(),
-                    document_id: doc.to_string(),
-                    data,
-                }
-            };
+            let m = WireMessage::sync_message(
+                request && !have,
+                session.peer_id.clone(),
+                session.server_id.clone(),
+                doc.to_string(),
+                data,
+            );
             send(ws, &m).await?;
         }
         Ok(())
