@@ -4,6 +4,7 @@ import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
+import kotlinx.coroutines.flow.update
 import uniffi.outpost_core.AccountFilter
 import uniffi.outpost_core.AccountSort
 import uniffi.outpost_core.AccountSummary
@@ -35,7 +36,7 @@ class AccountsHolder(private val session: FieldSession, private val scope: Corou
     }
 
     suspend fun search(query: String) {
-        _state.value = _state.value.copy(query = query)
+        _state.update { it.copy(query = query) }
         load()
     }
 
@@ -50,9 +51,10 @@ class AccountsHolder(private val session: FieldSession, private val scope: Corou
             ),
         )
         val contacts = if (q.isEmpty()) emptyList() else session.store.searchContacts(q, CONTACT_HITS)
-        // a result for an older query must not overwrite a newer one
-        if (_state.value.query != query) return
-        _state.value = AccountsUi(query, accounts.map(::accountRow) + contacts.map(::contactRow))
+        val rows = accounts.map(::accountRow) + contacts.map(::contactRow)
+        // a result for an older query must not overwrite a newer one; check and
+        // write in one atomic step, or a search typed meanwhile is lost
+        _state.update { if (it.query != query) it else AccountsUi(query, rows) }
     }
 
     fun accountRow(a: AccountSummary): AccountListRow {
