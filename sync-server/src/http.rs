@@ -1,20 +1,20 @@
 //! HTTP routes: `/sync` (websocket), `/healthz`, `/metrics`, and the admin API
-//! under `/api/admin`. Errors are the REST API's [`ApiError`]: JSON
+//! under `/api/admin`. Callers authenticate through the REST API's [`Caller`]
+//! (one token check for sync and HTTP); errors are its [`ApiError`]: JSON
 //! `{ "code", "message" }` that never carries internal details.
 
-use std::collections::HashMap;
-
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::api::auth::{Caller, blocking};
 use crate::api::errors::ApiError;
-use crate::auth::{AuthError, Role, User};
+use crate::auth::{AuthError, Role};
 use crate::state::Shared;
 
 /// The routes.
@@ -39,34 +39,9 @@ pub fn router(app: Shared) -> Router {
         .with_state(app)
 }
 
-fn bearer(headers: &HeaderMap, query: &HashMap<String, String>) -> Option<String> {
-    headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::to_owned)
-        .or_else(|| query.get("token").cloned())
-}
-
-async fn authenticate(app: &Shared, token: Option<String>) -> Result<User, ApiError> {
-    let token = token.ok_or_else(ApiError::unauthorized)?;
-    let app = app.clone();
-    tokio::task::spawn_blocking(move || app.auth().authenticate(&token))
-        .await
-        .map_err(|_| ApiError::internal())??
-        .ok_or_else(ApiError::unauthorized)
-}
-
-async fn admin(app: &Shared, headers: &HeaderMap) -> Result<User, ApiError> {
-    let user = authenticate(app, bearer(headers, &HashMap::new())).await?;
-    if user.role != Role::Admin {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "admin role required",
-        ));
-    }
-    Ok(user)
+/// The caller, who must be an admin.
+fn admin(caller: &Caller) -> Result<(), ApiError> {
+    caller.require(&[Role::Admin])
 }
 
 /// Read and write buffer of one websocket, in bytes.
@@ -74,11 +49,10 @@ const SOCKET_BUFFER: usize = 4 * 1024;
 
 async fn sync(
     State(app): State<Shared>,
-    headers: HeaderMap,
-    Query(query): Query<HashMap<String, String>>,
+    caller: Caller,
     ws: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
-    let user = authenticate(&app, bearer(&headers, &query)).await?;
+    let user = caller.user;
     let max = app.cfg.max_frame_bytes;
     Ok(ws
         .max_message_size(max)
@@ -107,14 +81,22 @@ struct NewUser {
     team: Option<String>,
 }
 
-async fn blocking<T: Send + 'static>(
+/// Runs `f` on the auth database on the blocking pool.
+async fn auth_read<T: Send + 'static>(
     app: &Shared,
     f: impl FnOnce(&crate::auth::AuthDb) -> Result<T, AuthError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    let app2 = app.clone();
-    let out = tokio::task::spawn_blocking(move || f(&app2.auth()))
-        .await
-        .map_err(|_| ApiError::internal())??;
+    let app = app.clone();
+    blocking(move || Ok(f(&app.auth())?)).await
+}
+
+/// [`auth_read`] for a change to users, tokens, assignments or territories:
+/// then every connection recomputes its scope.
+async fn auth_write<T: Send + 'static>(
+    app: &Shared,
+    f: impl FnOnce(&crate::auth::AuthDb) -> Result<T, AuthError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let out = auth_read(app, f).await?;
     app.hub.scope_changed();
     Ok(out)
 }
@@ -138,10 +120,10 @@ fn valid_id(id: &str) -> Result<(), ApiError> {
 /// Users with their goals (absent goals are `null`).
 async fn list_users(
     State(app): State<Shared>,
-    headers: HeaderMap,
+    caller: Caller,
 ) -> Result<Json<Vec<serde_json::Value>>, ApiError> {
-    admin(&app, &headers).await?;
-    let users = blocking(&app, |a| {
+    admin(&caller)?;
+    let users = auth_read(&app, |a| {
         a.users()?
             .into_iter()
             .map(|u| {
@@ -158,33 +140,33 @@ async fn list_users(
 
 async fn add_user(
     State(app): State<Shared>,
-    headers: HeaderMap,
+    caller: Caller,
     Json(u): Json<NewUser>,
 ) -> Result<Response, ApiError> {
-    admin(&app, &headers).await?;
+    admin(&caller)?;
     valid_id(&u.id)?;
     let id = u.id.clone();
-    blocking(&app, move |a| a.add_user(&u.id, u.role, u.team.as_deref())).await?;
+    auth_write(&app, move |a| a.add_user(&u.id, u.role, u.team.as_deref())).await?;
     Ok((StatusCode::CREATED, Json(json!({"id": id}))).into_response())
 }
 
 async fn issue_token(
     State(app): State<Shared>,
-    headers: HeaderMap,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    admin(&app, &headers).await?;
-    let token = blocking(&app, move |a| a.issue_token(&id, Some("api"))).await?;
+    admin(&caller)?;
+    let token = auth_write(&app, move |a| a.issue_token(&id, Some("api"))).await?;
     Ok((StatusCode::CREATED, Json(json!({"token": token}))).into_response())
 }
 
 async fn revoke_token(
     State(app): State<Shared>,
-    headers: HeaderMap,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    admin(&app, &headers).await?;
-    blocking(&app, move |a| a.revoke_token(&id)).await?;
+    admin(&caller)?;
+    auth_write(&app, move |a| a.revoke_token(&id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -203,42 +185,42 @@ fn check_doc(doc: &str) -> Result<String, ApiError> {
 
 async fn assign(
     State(app): State<Shared>,
-    headers: HeaderMap,
+    caller: Caller,
     Path((id, doc)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    admin(&app, &headers).await?;
+    admin(&caller)?;
     let doc = check_doc(&doc)?;
-    blocking(&app, move |a| a.assign(&id, &doc)).await?;
+    auth_write(&app, move |a| a.assign(&id, &doc)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn unassign(
     State(app): State<Shared>,
-    headers: HeaderMap,
+    caller: Caller,
     Path((id, doc)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    admin(&app, &headers).await?;
+    admin(&caller)?;
     let doc = check_doc(&doc)?;
-    blocking(&app, move |a| a.unassign(&id, &doc)).await?;
+    auth_write(&app, move |a| a.unassign(&id, &doc)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn add_territory(
     State(app): State<Shared>,
-    headers: HeaderMap,
+    caller: Caller,
     Path((id, t)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    admin(&app, &headers).await?;
-    blocking(&app, move |a| a.add_territory(&id, &t)).await?;
+    admin(&caller)?;
+    auth_write(&app, move |a| a.add_territory(&id, &t)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn remove_territory(
     State(app): State<Shared>,
-    headers: HeaderMap,
+    caller: Caller,
     Path((id, t)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    admin(&app, &headers).await?;
-    blocking(&app, move |a| a.remove_territory(&id, &t)).await?;
+    admin(&caller)?;
+    auth_write(&app, move |a| a.remove_territory(&id, &t)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -10,7 +10,7 @@
 
 mod accounts;
 mod admin;
-mod auth;
+pub mod auth;
 mod conflicts;
 pub mod errors;
 mod events;
