@@ -87,7 +87,8 @@ impl Session {
         }
     }
 
-    /// A device created a new account: it is assigned to its creator.
+    /// A device created a new document (an account, or an admin's settings
+    /// document): it is assigned to its creator.
     async fn claim_new_document(
         &mut self,
         doc: DocumentId,
@@ -99,7 +100,7 @@ impl Session {
             .await
             .map_err(|_| ConnError::Internal)?
             .map_err(|_| ConnError::Internal)?;
-        tracing::info!(conn = self.conn_id, doc = %doc, "new account created by a device");
+        tracing::info!(conn = self.conn_id, doc = %doc, kind = ?kind, "new document created by a device");
         // writable here at once; the full scope (and other connections')
         // follows with the next coalesced refresh
         self.scope.docs.insert(
