@@ -291,6 +291,11 @@ pub struct Wire {
     /// Of `total_bytes`, the Automerge sync messages; the rest is envelope
     /// (CBOR keys, peer ids, document id).
     pub sync_data_bytes: f64,
+    /// Of `sync_data_bytes`: change hashes (32 bytes each), Bloom filters,
+    /// and the changes themselves.
+    pub hash_bytes: f64,
+    pub bloom_bytes: f64,
+    pub change_bytes: f64,
 }
 
 pub async fn wire(target: &Target, reps: usize) -> Wire {
@@ -308,10 +313,16 @@ pub async fn wire(target: &Target, reps: usize) -> Wire {
             s.bytes_in.load(Ordering::Relaxed) + s.bytes_out.load(Ordering::Relaxed),
             s.frames_in.load(Ordering::Relaxed) + s.frames_out.load(Ordering::Relaxed),
             s.sync_data.load(Ordering::Relaxed),
+            [
+                s.sync_hashes.load(Ordering::Relaxed),
+                s.sync_blooms.load(Ordering::Relaxed),
+                s.sync_changes.load(Ordering::Relaxed),
+            ],
         )
     };
     let (mut tot_b, mut tot_f, mut ed_b, mut ed_f) = (vec![], vec![], vec![], vec![]);
     let mut data_b = vec![];
+    let mut parts: [Vec<f64>; 3] = Default::default();
     for k in 0..reps {
         let (a0, b0) = (snap(&sa), snap(&sb));
         let value = format!("w{k}");
@@ -327,6 +338,9 @@ pub async fn wire(target: &Target, reps: usize) -> Wire {
         tot_f.push(((a1.1 - a0.1) + (b1.1 - b0.1)) as f64);
         ed_b.push((a1.0 - a0.0) as f64);
         data_b.push(((a1.2 - a0.2) + (b1.2 - b0.2)) as f64);
+        for (i, part) in parts.iter_mut().enumerate() {
+            part.push(((a1.3[i] - a0.3[i]) + (b1.3[i] - b0.3[i])) as f64);
+        }
         ed_f.push((a1.1 - a0.1) as f64);
     }
     Wire {
@@ -335,6 +349,9 @@ pub async fn wire(target: &Target, reps: usize) -> Wire {
         editor_bytes: median(ed_b),
         editor_frames: median(ed_f),
         sync_data_bytes: median(data_b),
+        hash_bytes: median(parts[0].clone()),
+        bloom_bytes: median(parts[1].clone()),
+        change_bytes: median(parts[2].clone()),
     }
 }
 

@@ -291,11 +291,15 @@ async fn main() {
             let w = figures::wire(&t, args.wire_reps).await;
             eprintln!("fig5 {}: {w:?}", k.name());
             notes.push(format!(
-                "fig 5, {}: {:.0} bytes in {:.0} frames across both devices ({:.0} of them Automerge sync messages, the rest envelope); editor's round trip {:.0} bytes in {:.0} frames",
+                "fig 5, {}: {:.0} bytes in {:.0} frames across both devices ({:.0} of them Automerge sync messages: {:.0} change hashes, {:.0} Bloom filters, {:.0} changes, the rest message framing; the other {:.0} the automerge-repo envelope); editor's round trip {:.0} bytes in {:.0} frames",
                 k.name(),
                 w.total_bytes,
                 w.total_frames,
                 w.sync_data_bytes,
+                w.hash_bytes,
+                w.bloom_bytes,
+                w.change_bytes,
+                w.total_bytes - w.sync_data_bytes,
                 w.editor_bytes,
                 w.editor_frames
             ));

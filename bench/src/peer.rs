@@ -42,9 +42,34 @@ pub struct Stats {
     /// Of those bytes, the Automerge sync messages themselves (the `data`
     /// of `sync`/`request` frames, both ways); the rest is the envelope.
     pub sync_data: AtomicU64,
+    /// Of `sync_data`: the change hashes (heads, needs, last-sync heads),
+    /// the Bloom filters, and the changes themselves; the rest is framing
+    /// (message type, lengths, flags).
+    pub sync_hashes: AtomicU64,
+    pub sync_blooms: AtomicU64,
+    pub sync_changes: AtomicU64,
     /// Own edits the server acknowledged (its heads cover them).
     pub acked: AtomicU64,
     pub edits: AtomicU64,
+}
+
+impl Stats {
+    /// Counts one Automerge sync message and what its bytes are made of.
+    fn count_sync(&self, data: &[u8]) {
+        let add = |c: &AtomicU64, n: usize| c.fetch_add(n as u64, Ordering::Relaxed);
+        add(&self.sync_data, data.len());
+        let Ok(m) = automerge::sync::Message::decode(data) else {
+            return;
+        };
+        let hashes =
+            m.heads.len() + m.need.len() + m.have.iter().map(|h| h.last_sync.len()).sum::<usize>();
+        add(&self.sync_hashes, hashes * 32);
+        add(
+            &self.sync_blooms,
+            m.have.iter().map(|h| h.bloom.to_bytes().len()).sum(),
+        );
+        add(&self.sync_changes, m.changes.iter().map(<[u8]>::len).sum());
+    }
 }
 
 enum Cmd {
@@ -353,9 +378,7 @@ impl Device {
         let Some(data) = self.local.generate(doc, &mut st.sync) else {
             return Ok(());
         };
-        self.stats
-            .sync_data
-            .fetch_add(data.len() as u64, Ordering::Relaxed);
+        self.stats.count_sync(&data);
         let msg = WireMessage::sync_message(
             request,
             self.peer_id.clone(),
@@ -381,9 +404,7 @@ impl Device {
         let Ok(doc) = document_id.parse::<DocumentId>() else {
             return Ok(());
         };
-        self.stats
-            .sync_data
-            .fetch_add(data.len() as u64, Ordering::Relaxed);
+        self.stats.count_sync(&data);
         let st = self.docs.entry(doc).or_default();
         self.local.receive(doc, &mut st.sync, &data);
         self.send_sync(doc, false).await?;

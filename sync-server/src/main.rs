@@ -139,11 +139,25 @@ fn open_auth(dir: &Path) -> Result<AuthDb, Box<dyn std::error::Error>> {
     Ok(AuthDb::open(&dir.join("auth.db"))?)
 }
 
+/// The log filter: `RUST_LOG`, or `info`. Automerge is held at `warn`
+/// unless `RUST_LOG` names it: automerge 0.12 opens an INFO span around
+/// every change load that Debug-formats the document's whole change graph,
+/// which cost 7 % of the writer thread's time in the throughput profile
+/// (BENCHMARKS.md) and grows with each document's history.
+fn log_filter(env: Option<String>) -> tracing_subscriber::EnvFilter {
+    let mut spec = env
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| "info".into());
+    if !spec.contains("automerge") {
+        spec.push_str(",automerge=warn");
+    }
+    tracing_subscriber::EnvFilter::try_new(&spec)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,automerge=warn"))
+}
+
 fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
+        .with_env_filter(log_filter(std::env::var("RUST_LOG").ok()))
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();

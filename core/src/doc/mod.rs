@@ -100,38 +100,32 @@ impl CrmDoc {
     }
 
     /// Merges bytes from another replica (a saved document or change chunks).
-    /// The merge is tried on a copy first: if the bytes are not Automerge or
-    /// the result breaks the schema, this document is left untouched.
+    /// If the bytes are not Automerge or the result breaks the schema, this
+    /// document is put back as it was (see [`CrmDoc::rewind`]).
     /// Returns the hashes of the changes that were new.
     pub fn merge_bytes(&mut self, bytes: &[u8]) -> Result<Vec<ChangeHash>> {
         let before = self.am.get_heads();
-        let mut candidate = self.am.fork();
-        match parse_strict(self.id, bytes)? {
-            Some(mut other) => candidate.merge(&mut other)?,
+        let merged = match parse_strict(self.id, bytes)? {
+            Some(mut other) => self.am.merge(&mut other).map(drop).map_err(CoreError::from),
             // change chunks that build on history this side has
-            None => candidate
-                .load_incremental(bytes)
-                .map(|_| Vec::new())
-                .map_err(|source| CoreError::NotAutomerge {
+            None => self.am.load_incremental(bytes).map(drop).map_err(|source| {
+                CoreError::NotAutomerge {
                     doc: self.id,
                     source: Box::new(source),
-                })?,
-        };
-        schema::validate_continuity(&self.am, &candidate, self.id, self.kind)?;
-        let actor = self.am.get_actor().clone();
-        self.am = candidate.with_actor(actor);
-        let new = self
-            .am
-            .get_changes(&before)
-            .iter()
-            .map(|c| c.hash())
-            .collect();
-        Ok(new)
+                }
+            }),
+        }
+        .and_then(|()| self.check_merge(&before));
+        if let Err(e) = merged {
+            self.rewind(&before)?;
+            return Err(e);
+        }
+        Ok(self.changes_after(&before))
     }
 
-    /// Applies an Automerge sync message from a peer. If it carries changes,
-    /// they are tried on a copy first: a result that breaks the schema is
-    /// refused with an error and neither the document nor `state` changes.
+    /// Applies an Automerge sync message from a peer. If it carries changes
+    /// and the result breaks the schema, it is refused with an error and
+    /// neither the document nor `state` changes.
     /// Returns the hashes of the changes that were new.
     pub fn receive_sync_message(
         &mut self,
@@ -144,19 +138,79 @@ impl CrmDoc {
             self.am.receive_sync_message(state, message)?;
             return Ok(Vec::new());
         }
-        let mut candidate = self.am.fork();
         let mut st = state.clone();
-        candidate.receive_sync_message(&mut st, message)?;
-        schema::validate_continuity(&self.am, &candidate, self.id, self.kind)?;
-        let actor = self.am.get_actor().clone();
-        self.am = candidate.with_actor(actor);
-        *state = st;
-        Ok(self
+        let merged = self
             .am
-            .get_changes(&before)
+            .receive_sync_message(&mut st, message)
+            .map_err(CoreError::from)
+            .and_then(|()| self.check_merge(&before));
+        if let Err(e) = merged {
+            self.rewind(&before)?;
+            return Err(e);
+        }
+        *state = st;
+        Ok(self.changes_after(&before))
+    }
+
+    /// The schema checks of a merge applied on top of `before`. They only
+    /// look at the root and its direct children (collections, singleton
+    /// records), so they run only when a new change has an operation on one
+    /// of those: an ordinary field edit (an operation inside a record) skips
+    /// them, and the cost no longer grows with the number of records.
+    fn check_merge(&self, before: &[ChangeHash]) -> Result<()> {
+        if !self.touches_schema(before) {
+            return Ok(());
+        }
+        // what the root held at `before`, read from history
+        let kept = schema::present_roots_at(&self.am, self.kind, before)?;
+        schema::validate_continuity(&kept, &self.am, self.id, self.kind)
+    }
+
+    /// Whether a change after `before` has an operation on the root or on
+    /// one of its direct children.
+    fn touches_schema(&self, before: &[ChangeHash]) -> bool {
+        use automerge::legacy::ObjectId;
+        let mut seen = std::collections::HashSet::new();
+        for change in self.am.get_changes(before) {
+            for op in change.decode().operations {
+                let obj = match op.obj {
+                    ObjectId::Root => return true,
+                    ObjectId::Id(id) => id.to_string(),
+                };
+                if !seen.insert(obj.clone()) {
+                    continue;
+                }
+                // an object this document cannot place: check everything
+                let Ok(ex) = self.am.import_obj(&obj) else {
+                    return true;
+                };
+                match self.am.parents(&ex).map(|mut p| p.next()) {
+                    Ok(Some(parent)) if parent.obj != ROOT => {}
+                    _ => return true,
+                }
+            }
+        }
+        false
+    }
+
+    /// Hashes of the changes not covered by `heads`.
+    fn changes_after(&self, heads: &[ChangeHash]) -> Vec<ChangeHash> {
+        self.am
+            .get_changes(heads)
             .iter()
             .map(|c| c.hash())
-            .collect())
+            .collect()
+    }
+
+    /// Puts the document back at `heads` after a refused merge. Merges are
+    /// applied in place and checked afterwards (copying the document first
+    /// to try them cost a fork of the whole document on every merge, see
+    /// BENCHMARKS.md); only a refused merge pays for the rebuild, which
+    /// replays the history up to `heads`.
+    fn rewind(&mut self, heads: &[ChangeHash]) -> Result<()> {
+        let actor = self.am.get_actor().clone();
+        self.am = self.am.fork_at(heads)?.with_actor(actor);
+        Ok(())
     }
 
     /// The next sync message for a peer, if there is anything to say.

@@ -91,11 +91,32 @@ pub fn validate<R: ReadDoc>(doc: &R, id: DocumentId) -> Result<(DocKind, i64)> {
     Ok((kind, version))
 }
 
+/// The root keys (collections and singleton records) of a document of
+/// `kind` that were present at `heads`: what a merge must keep (see
+/// [`validate_continuity`]).
+pub fn present_roots_at<R: ReadDoc>(
+    doc: &R,
+    kind: DocKind,
+    heads: &[automerge::ChangeHash],
+) -> Result<Vec<&'static str>> {
+    let mut present = Vec::new();
+    for k in kind.collections().iter().copied().chain([kind.singleton()]) {
+        let key = match k.location() {
+            Location::Singleton(key) | Location::Collection(key) => key,
+        };
+        if doc.get_at(ROOT, key, heads)?.is_some() {
+            present.push(key);
+        }
+    }
+    Ok(present)
+}
+
 /// Checks that a merge keeps what the document had: the same document type,
-/// and every collection and singleton record it held (a foreign client must
-/// not be able to delete a whole collection on every replica).
-pub fn validate_continuity<R: ReadDoc, S: ReadDoc>(
-    before: &R,
+/// and every collection and singleton record it held (`before`, from
+/// [`present_roots_at`]; a foreign client must not be able to delete a whole
+/// collection on every replica).
+pub fn validate_continuity<S: ReadDoc>(
+    before: &[&'static str],
     after: &S,
     id: DocumentId,
     kind: DocKind,
@@ -107,11 +128,8 @@ pub fn validate_continuity<R: ReadDoc, S: ReadDoc>(
             reason: "the document type may not change".into(),
         });
     }
-    for k in kind.collections().iter().copied().chain([kind.singleton()]) {
-        let key = match k.location() {
-            Location::Singleton(key) | Location::Collection(key) => key,
-        };
-        if before.get(ROOT, key)?.is_some() && after.get(ROOT, key)?.is_none() {
+    for key in before {
+        if after.get(ROOT, *key)?.is_none() {
             return Err(CoreError::SchemaViolation {
                 doc: id,
                 reason: format!("root `{key}` may not be deleted"),

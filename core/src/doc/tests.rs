@@ -432,3 +432,94 @@ fn the_collection_key_is_the_id_even_when_a_foreign_client_lies_inside() {
     );
     assert_eq!(a.get::<Contact>(&c2).unwrap().record.title, None);
 }
+
+#[test]
+fn a_refused_sync_message_is_rewound_and_the_next_one_merges() {
+    use automerge::sync::{State, SyncDoc};
+    let (ua, ub) = (author("alice"), author("bob"));
+    let mut server = account_doc(&ua);
+    let actor = server.automerge().get_actor().clone();
+    let (heads, saved) = (server.heads(), server.save());
+
+    // a foreign client deletes the contacts collection and syncs it
+    let mut evil = automerge::AutoCommit::load(&saved).unwrap();
+    evil.delete(automerge::ROOT, "contacts").unwrap();
+    let (mut st_evil, mut st_server) = (State::new(), State::new());
+    let mut refused = false;
+    for _ in 0..10 {
+        if let Some(m) = evil.sync().generate_sync_message(&mut st_evil) {
+            let before = st_server.clone();
+            match server.receive_sync_message(&mut st_server, m) {
+                Err(CoreError::SchemaViolation { .. }) => {
+                    refused = true;
+                    assert_eq!(st_server, before, "state untouched");
+                    break;
+                }
+                other => other.map(drop).unwrap(),
+            }
+        }
+        if let Some(m) = server.generate_sync_message(&mut st_server) {
+            evil.sync().receive_sync_message(&mut st_evil, m).unwrap();
+        }
+    }
+    assert!(refused);
+    assert_eq!(server.heads(), heads);
+    assert_eq!(
+        server.automerge().get_actor(),
+        &actor,
+        "same actor after the rewind"
+    );
+    assert!(
+        server
+            .automerge()
+            .get(automerge::ROOT, "contacts")
+            .unwrap()
+            .is_some()
+    );
+
+    // an honest device's edit still merges over sync afterwards
+    let mut phone = CrmDoc::load(server.id(), &saved).unwrap();
+    phone
+        .edit(&ub, T, |e| {
+            e.create(Contact {
+                first_name: "Kari".into(),
+                ..Default::default()
+            })
+        })
+        .unwrap();
+    let (mut st_phone, mut st_srv2) = (State::new(), State::new());
+    for _ in 0..10 {
+        if let Some(m) = phone.generate_sync_message(&mut st_phone) {
+            server.receive_sync_message(&mut st_srv2, m).unwrap();
+        }
+        if let Some(m) = server.generate_sync_message(&mut st_srv2) {
+            phone.receive_sync_message(&mut st_phone, m).unwrap();
+        }
+    }
+    assert_eq!(server.heads(), phone.heads());
+    assert_eq!(server.list::<Contact>().len(), 1);
+}
+
+#[test]
+fn a_record_replaced_by_a_scalar_is_refused_though_the_root_is_untouched() {
+    let ua = author("alice");
+    let mut a = account_doc(&ua);
+    let cid = a
+        .edit(&ua, T, |e| {
+            e.create(Contact {
+                first_name: "Kari".into(),
+                ..Default::default()
+            })
+        })
+        .unwrap();
+    let heads = a.heads();
+    let mut evil = automerge::AutoCommit::load(&a.save()).unwrap();
+    let (_, contacts) = evil.get(automerge::ROOT, "contacts").unwrap().unwrap();
+    evil.put(&contacts, cid.as_str(), "gone").unwrap();
+    assert!(matches!(
+        a.merge_bytes(&evil.save()),
+        Err(CoreError::SchemaViolation { .. })
+    ));
+    assert_eq!(a.heads(), heads);
+    assert_eq!(a.list::<Contact>().len(), 1);
+}

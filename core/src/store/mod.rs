@@ -119,6 +119,9 @@ impl Store {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // every merge runs ~30 statements (chunks, index deletes and
+        // inserts); rusqlite's default cache of 16 would evict them each time
+        conn.set_prepared_statement_cache_capacity(128);
         migrations::migrate_to(&mut conn, version)?;
         let mut store = Self {
             conn,
@@ -250,13 +253,15 @@ impl Store {
 
     /// Whether the store holds a document.
     pub fn contains(&self, id: DocumentId) -> Result<bool> {
+        // a cached document is on disk (the cache only holds stored ones,
+        // and is emptied when a transaction rolls back)
+        if self.cache.contains_key(&id) {
+            return Ok(true);
+        }
         Ok(self
             .conn
-            .query_row(
-                "SELECT 1 FROM documents WHERE doc_id = ?1",
-                [id.to_string()],
-                |_| Ok(()),
-            )
+            .prepare_cached("SELECT 1 FROM documents WHERE doc_id = ?1")?
+            .query_row([id.to_string()], |_| Ok(()))
             .optional()?
             .is_some())
     }
@@ -609,24 +614,22 @@ fn append_chunk(
     compact_after: i64,
 ) -> Result<()> {
     let key = doc.id().to_string();
-    let (count, seq): (i64, i64) = tx.query_row(
-        "SELECT chunk_count, COALESCE((SELECT MAX(seq) FROM chunks WHERE doc_id = ?1), 0)
-         FROM documents WHERE doc_id = ?1",
-        [&key],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
+    let (count, seq): (i64, i64) = tx
+        .prepare_cached(
+            "SELECT chunk_count, COALESCE((SELECT MAX(seq) FROM chunks WHERE doc_id = ?1), 0)
+             FROM documents WHERE doc_id = ?1",
+        )?
+        .query_row([&key], |r| Ok((r.get(0)?, r.get(1)?)))?;
     if count + 1 >= compact_after {
         return write_snapshot(tx, doc, now);
     }
-    tx.execute(
-        "INSERT INTO chunks(doc_id, seq, data) VALUES (?1, ?2, ?3)",
-        params![key, seq + 1, chunk],
-    )?;
-    tx.execute(
+    tx.prepare_cached("INSERT INTO chunks(doc_id, seq, data) VALUES (?1, ?2, ?3)")?
+        .execute(params![key, seq + 1, chunk])?;
+    tx.prepare_cached(
         "UPDATE documents SET chunk_count = chunk_count + 1, chunk_bytes = chunk_bytes + ?2, updated_at = ?3
          WHERE doc_id = ?1",
-        params![key, chunk.len() as i64, now],
-    )?;
+    )?
+    .execute(params![key, chunk.len() as i64, now])?;
     Ok(())
 }
 
