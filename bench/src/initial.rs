@@ -49,6 +49,8 @@ pub async fn initial(target: &mut Target, accounts: usize) -> Initial {
         join_all(opens).await;
     }
     let seed_secs = t_seed.elapsed().as_secs_f64();
+    // a marker for attaching a profiler to the pull (see BENCHMARKS.md)
+    eprintln!("fig4: territory seeded in {seed_secs:.1} s; pulling");
     let Target::Outpost { server, rep_token } = target else {
         panic!("figure 4 runs against outpost-server only");
     };

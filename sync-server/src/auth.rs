@@ -188,7 +188,7 @@ impl AuthDb {
         token: &str,
         label: Option<&str>,
     ) -> Result<(), AuthError> {
-        self.user(user)?.ok_or(AuthError::NoSuchUser)?;
+        self.require_user(user)?;
         self.conn.execute(
             "INSERT OR IGNORE INTO tokens(hash, user_id, label, created_at) VALUES (?1, ?2, ?3, ?4)",
             params![hash_token(token), user, label, now_ms()],
@@ -262,6 +262,17 @@ impl AuthDb {
         }))
     }
 
+    /// `NoSuchUser` unless `id` exists. Cheaper than [`AuthDb::user`], which
+    /// also reads every assignment (a device creating accounts in bulk made
+    /// each new assignment cost O(assignments) through it).
+    fn require_user(&self, id: &str) -> Result<(), AuthError> {
+        self.conn
+            .prepare_cached("SELECT 1 FROM users WHERE id = ?1")?
+            .query_row([id], |_| Ok(()))
+            .optional()?
+            .ok_or(AuthError::NoSuchUser)
+    }
+
     /// Every user.
     pub fn users(&self) -> Result<Vec<User>, AuthError> {
         let ids: Vec<String> = {
@@ -284,7 +295,7 @@ impl AuthDb {
 
     /// Assigns an account document to a user.
     pub fn assign(&self, user: &str, doc: &str) -> Result<(), AuthError> {
-        self.user(user)?.ok_or(AuthError::NoSuchUser)?;
+        self.require_user(user)?;
         self.conn.execute(
             "INSERT OR IGNORE INTO assignments(user_id, doc_id) VALUES (?1, ?2)",
             params![user, doc],
@@ -303,7 +314,7 @@ impl AuthDb {
 
     /// Adds a territory to a user.
     pub fn add_territory(&self, user: &str, territory: &str) -> Result<(), AuthError> {
-        self.user(user)?.ok_or(AuthError::NoSuchUser)?;
+        self.require_user(user)?;
         self.conn.execute(
             "INSERT OR IGNORE INTO territories(user_id, territory) VALUES (?1, ?2)",
             params![user, territory],
@@ -343,7 +354,7 @@ pub struct Goals {
 impl AuthDb {
     /// Sets a user's goals.
     pub fn set_goals(&self, user: &str, goals: Goals) -> Result<(), AuthError> {
-        self.user(user)?.ok_or(AuthError::NoSuchUser)?;
+        self.require_user(user)?;
         self.conn.execute(
             "INSERT INTO goals(user_id, visits_per_week, won_per_month_minor) VALUES (?1, ?2, ?3)
              ON CONFLICT(user_id) DO UPDATE SET visits_per_week = ?2, won_per_month_minor = ?3",

@@ -204,7 +204,7 @@ impl Session {
             }),
         })
         .await?;
-        self.refresh_scope().await?;
+        self.refresh_scope(true).await?;
         let mut last_seen = Instant::now();
         let mut ping = tokio::time::interval(self.app.cfg.ping_interval);
         ping.tick().await;
@@ -223,7 +223,7 @@ impl Session {
                 _ = self.app.shutdown.cancelled() => return Ok(()),
                 _ = scope_timer => {
                     scope_due = None;
-                    self.refresh_scope().await?;
+                    self.refresh_scope(false).await?;
                 }
                 _ = inbox.notify.notified() => {
                     if inbox.take_scope_changed() && scope_due.is_none() {
@@ -444,23 +444,34 @@ impl Session {
         Ok(())
     }
 
-    /// Recomputes what this user may sync and tells the device.
-    async fn refresh_scope(&mut self) -> Result<(), ConnError> {
+    /// Recomputes what this user may sync and tells the device: always when
+    /// `force` (the first scope of a connection), otherwise only if it
+    /// changed. A device creating accounts has each one in its scope already
+    /// (see `claim_new_document`), so a bulk upload does not make the server
+    /// resend a scope that grows with every account.
+    async fn refresh_scope(&mut self, force: bool) -> Result<(), ConnError> {
         let app = self.app.clone();
         let user_id = self.user.id.clone();
+        let current = (!force).then(|| self.scope.clone());
         let computed = tokio::task::spawn_blocking(move || {
             let auth = app.auth();
             let user = auth.user(&user_id).ok().flatten()?;
             let store = app.store();
+            let scope = scope_for(&user, &auth, &store).ok()?;
+            if current.as_ref() == Some(&scope) {
+                return Some((user, scope, None));
+            }
             let sizes = store.document_sizes().unwrap_or_default();
-            scope_for(&user, &auth, &store)
-                .ok()
-                .map(|s| (user, s, sizes))
+            Some((user, scope, Some(sizes)))
         })
         .await
         .map_err(|_| ConnError::Internal)?;
         let Some((user, scope, sizes)) = computed else {
             return Err(protocol("this user no longer exists"));
+        };
+        let Some(sizes) = sizes else {
+            self.user = user;
+            return Ok(());
         };
         for doc in self.scope.docs.keys() {
             if !scope.docs.contains_key(doc) {

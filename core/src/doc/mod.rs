@@ -196,9 +196,9 @@ impl CrmDoc {
     /// Hashes of the changes not covered by `heads`.
     fn changes_after(&self, heads: &[ChangeHash]) -> Vec<ChangeHash> {
         self.am
-            .get_changes(heads)
+            .get_changes_meta(heads)
             .iter()
-            .map(|c| c.hash())
+            .map(|c| c.hash)
             .collect()
     }
 

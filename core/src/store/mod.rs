@@ -412,7 +412,7 @@ impl Store {
     pub fn apply(&mut self, id: DocumentId, bytes: &[u8]) -> Result<ApplyOutcome> {
         if !self.contains(id)? {
             let doc = CrmDoc::load(id, bytes)?;
-            let new_changes = doc.automerge().get_changes(&[]).len();
+            let new_changes = doc.automerge().get_changes_meta(&[]).len();
             self.insert_new(doc)?;
             return Ok(ApplyOutcome {
                 created: true,

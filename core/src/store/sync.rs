@@ -126,9 +126,9 @@ impl Store {
         let crm = CrmDoc::from_automerge(doc, candidate.with_actor(self.author.actor()))?;
         let new_changes = crm
             .automerge()
-            .get_changes(&[])
+            .get_changes_meta(&[])
             .iter()
-            .map(|c| c.hash())
+            .map(|c| c.hash)
             .collect();
         self.insert_new(crm)?;
         *state = st;
