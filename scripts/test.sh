@@ -46,4 +46,4 @@ bash bindings/kotlin-tests/run.sh
 
 echo "== load generator smoke run (debug build, a few devices, seconds; the stock server too when node is installed)"
 cargo run -p outpost-loadgen -- --latency-devices 3 --probes 5 --bg-rate 10 --conn-steps 20 \
-  --writers 4 --rate 100 --secs 1 --territory 6 --wire-reps 2 --memory-accounts 40
+  --writers 4 --rate 100 --secs 1 --territory 6 --wire-reps 2 --memory-accounts 40 --stock-memory-accounts 20

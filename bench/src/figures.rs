@@ -368,17 +368,24 @@ pub struct Memory {
     pub rss_start: u64,
     /// RSS after each quarter of the accounts.
     pub rss_quarters: Vec<u64>,
+    /// (accounts done, RSS) when the seeding first reached the checkpoint
+    /// (the size the stock server runs at, for a like-for-like ratio).
+    pub rss_at_checkpoint: Option<(usize, u64)>,
     pub rss_after_idle: u64,
     pub hwm: u64,
     pub secs: f64,
 }
 
-pub async fn memory(target: &Target, n: usize) -> Memory {
+pub async fn memory(target: &Target, n: usize, checkpoint: usize) -> Memory {
     let (rss_start, _) = target.memory();
     let mut quarters = Vec::new();
     let mut next = n.div_ceil(4);
+    let mut at_checkpoint = None;
     let t0 = Instant::now();
     seed(target, n, 64, |done| {
+        if at_checkpoint.is_none() && done >= checkpoint {
+            at_checkpoint = Some((done, target.memory().0));
+        }
         if done >= next {
             quarters.push(target.memory().0);
             next += n.div_ceil(4);
@@ -392,6 +399,7 @@ pub async fn memory(target: &Target, n: usize) -> Memory {
         accounts: n,
         rss_start,
         rss_quarters: quarters,
+        rss_at_checkpoint: at_checkpoint,
         rss_after_idle: rss,
         hwm,
         secs,
