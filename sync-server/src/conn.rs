@@ -50,6 +50,9 @@ struct Session {
     /// Where sync states are saved; `None` for ephemeral peers.
     peer_key: Option<String>,
     scope: Scope,
+    /// The scope this device was last sent (`scope` may be ahead: an
+    /// account it just created is writable at once, before it is told).
+    told: Scope,
     states: HashMap<DocumentId, State>,
     /// Documents a device may be creating (see `on_new_document`).
     shadows: HashMap<DocumentId, (automerge::Automerge, State)>,
@@ -119,6 +122,7 @@ pub async fn run(socket: WebSocket, app: Shared, user: User) {
         peer_id: peer_id.clone(),
         peer_key,
         scope: Scope::default(),
+        told: Scope::default(),
         states: HashMap::new(),
         shadows: HashMap::new(),
         out: out.clone(),
@@ -446,13 +450,12 @@ impl Session {
 
     /// Recomputes what this user may sync and tells the device: always when
     /// `force` (the first scope of a connection), otherwise only if it
-    /// changed. A device creating accounts has each one in its scope already
-    /// (see `claim_new_document`), so a bulk upload does not make the server
-    /// resend a scope that grows with every account.
+    /// differs from what the device was last told, so connections whose
+    /// scope a change did not touch are not sent their whole scope again.
     async fn refresh_scope(&mut self, force: bool) -> Result<(), ConnError> {
         let app = self.app.clone();
         let user_id = self.user.id.clone();
-        let current = (!force).then(|| self.scope.clone());
+        let current = (!force).then(|| self.told.clone());
         let computed = tokio::task::spawn_blocking(move || {
             let auth = app.auth();
             let user = auth.user(&user_id).ok().flatten()?;
@@ -469,10 +472,6 @@ impl Session {
         let Some((user, scope, sizes)) = computed else {
             return Err(protocol("this user no longer exists"));
         };
-        let Some(sizes) = sizes else {
-            self.user = user;
-            return Ok(());
-        };
         for doc in self.scope.docs.keys() {
             if !scope.docs.contains_key(doc) {
                 self.states.remove(doc);
@@ -481,6 +480,10 @@ impl Session {
         }
         self.user = user;
         self.scope = scope;
+        let Some(sizes) = sizes else {
+            return Ok(()); // the device already knows this scope
+        };
+        self.told = self.scope.clone();
         let documents = self
             .scope
             .docs
