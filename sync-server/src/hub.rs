@@ -75,6 +75,11 @@ impl Hub {
             set.remove(&conn);
             !set.is_empty()
         });
+        // a device that touched 100,000 accounts left a table sized for
+        // them (heaptrack, figure 6 in BENCHMARKS.md)
+        if h.by_doc.capacity() > 4 * h.by_doc.len() + 1024 {
+            h.by_doc.shrink_to_fit();
+        }
     }
 
     /// Marks that a connection syncs a document.
@@ -88,6 +93,9 @@ impl Hub {
         let mut h = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(set) = h.by_doc.get_mut(&doc) {
             set.remove(&conn);
+            if set.is_empty() {
+                h.by_doc.remove(&doc);
+            }
         }
     }
 

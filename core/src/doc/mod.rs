@@ -153,9 +153,9 @@ impl CrmDoc {
     }
 
     /// The schema checks of a merge applied on top of `before`. They only
-    /// look at the root and its direct children (collections, singleton
-    /// records), so they run only when a new change has an operation on one
-    /// of those: an ordinary field edit (an operation inside a record) skips
+    /// look at the root and at the collections' keys, so they run only when a
+    /// new change has an operation on the root or on a collection map: an
+    /// ordinary field edit (inside a record, or on the account itself) skips
     /// them, and the cost no longer grows with the number of records.
     fn check_merge(&self, before: &[ChangeHash]) -> Result<()> {
         if !self.touches_schema(before) {
@@ -166,8 +166,8 @@ impl CrmDoc {
         schema::validate_continuity(&kept, &self.am, self.id, self.kind)
     }
 
-    /// Whether a change after `before` has an operation on the root or on
-    /// one of its direct children.
+    /// Whether a change after `before` has an operation on the root or on a
+    /// collection map (anything the schema checks could object to).
     fn touches_schema(&self, before: &[ChangeHash]) -> bool {
         use automerge::legacy::ObjectId;
         let mut seen = std::collections::HashSet::new();
@@ -185,12 +185,28 @@ impl CrmDoc {
                     return true;
                 };
                 match self.am.parents(&ex).map(|mut p| p.next()) {
+                    // inside a record
                     Ok(Some(parent)) if parent.obj != ROOT => {}
+                    // a root map: only a collection's keys are checked (each
+                    // must be a record map); a singleton record's fields are
+                    // not (an account field edit lands here)
+                    Ok(Some(parent)) => {
+                        if !matches!(&parent.prop, automerge::Prop::Map(key) if self.is_singleton_key(key))
+                        {
+                            return true;
+                        }
+                    }
                     _ => return true,
                 }
             }
         }
         false
+    }
+
+    /// Whether `key` is where this kind of document keeps its singleton
+    /// record (`account`, `org`).
+    fn is_singleton_key(&self, key: &str) -> bool {
+        matches!(self.kind.singleton().location(), Location::Singleton(k) if k == key)
     }
 
     /// Hashes of the changes not covered by `heads`.
