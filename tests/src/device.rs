@@ -11,6 +11,30 @@ use outpost_core::{Author, DocumentId};
 use tempfile::TempDir;
 use tokio::sync::broadcast::{Receiver, error::RecvError};
 
+/// A fresh device store of `user` (a new device id) in a temporary
+/// directory, which lives as long as the returned `TempDir`.
+pub fn open_store(user: &str) -> Result<(SharedStore, TempDir), String> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let author = Author {
+        user_id: user.to_owned(),
+        device_id: outpost_core::new_record_id(),
+    };
+    let store = Store::open(
+        dir.path().join("device.db"),
+        author,
+        StoreOptions::default(),
+    )
+    .map_err(|e| e.to_string())?;
+    Ok((Arc::new(Mutex::new(store)), dir))
+}
+
+/// A sync client configuration for tests: reconnects within half a second.
+pub fn client_config(url: &str, token: &str) -> ClientConfig {
+    let mut cfg = ClientConfig::new(url, token);
+    cfg.max_backoff = Duration::from_millis(500);
+    cfg
+}
+
 /// A device online with one user's token.
 #[derive(Debug)]
 pub struct TestDevice {
@@ -24,20 +48,8 @@ pub struct TestDevice {
 impl TestDevice {
     /// Opens a fresh store as `user` and starts syncing with `url` (ws://…/sync).
     pub fn start(url: &str, token: &str, user: &str, wait: Duration) -> Result<Self, String> {
-        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-        let author = Author {
-            user_id: user.to_owned(),
-            device_id: outpost_core::new_record_id(),
-        };
-        let store = Store::open(
-            dir.path().join("device.db"),
-            author,
-            StoreOptions::default(),
-        )
-        .map_err(|e| e.to_string())?;
-        let store = Arc::new(Mutex::new(store));
-        let mut cfg = ClientConfig::new(url, token);
-        cfg.max_backoff = Duration::from_millis(500);
+        let (store, dir) = open_store(user)?;
+        let cfg = client_config(url, token);
         let client = SyncClient::start(store.clone(), cfg.clone());
         Ok(Self {
             store,

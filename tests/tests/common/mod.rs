@@ -3,13 +3,11 @@
 
 #![allow(dead_code, clippy::unwrap_used)]
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use outpost_core::Author;
-use outpost_core::store::{Store, StoreOptions};
-use outpost_core::sync::client::{ClientConfig, SharedStore, SyncClient};
-use outpost_e2e::Server;
+use outpost_core::store::Store;
+use outpost_core::sync::client::{SharedStore, SyncClient};
+use outpost_e2e::{Server, device};
 
 /// How long a test waits for a device to see something (not a timing
 /// assertion: a bound that only a stuck sync reaches).
@@ -24,27 +22,16 @@ pub struct Device {
 
 impl Device {
     pub fn new(user: &str) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let author = Author {
-            user_id: user.into(),
-            device_id: outpost_core::new_record_id(),
-        };
-        let store = Store::open(
-            dir.path().join("device.db"),
-            author,
-            StoreOptions::default(),
-        )
-        .unwrap();
+        let (store, dir) = device::open_store(user).unwrap();
         Self {
-            store: Arc::new(Mutex::new(store)),
+            store,
             client: None,
             _dir: dir,
         }
     }
 
     pub fn online(&mut self, server: &Server, token: &str) {
-        let mut cfg = ClientConfig::new(server.url(), token);
-        cfg.max_backoff = Duration::from_millis(500);
+        let cfg = device::client_config(&server.url(), token);
         self.client = Some(SyncClient::start(self.store.clone(), cfg));
     }
 
