@@ -23,6 +23,17 @@ fn account_doc(a: &Author) -> CrmDoc {
     CrmDoc::new_account(DocumentId::random(), a, 1_000, acc).unwrap()
 }
 
+/// Adds a contact with just a first name; returns its id.
+fn add_contact(doc: &mut CrmDoc, a: &Author, now: i64, first_name: &str) -> String {
+    doc.edit(a, now, |e| {
+        e.create(Contact {
+            first_name: first_name.into(),
+            ..Default::default()
+        })
+    })
+    .unwrap()
+}
+
 fn replica(doc: &CrmDoc) -> CrmDoc {
     CrmDoc::load(doc.id(), &doc.save()).unwrap()
 }
@@ -38,14 +49,7 @@ fn sync(a: &mut CrmDoc, b: &mut CrmDoc) {
 fn different_fields_merge_and_same_field_conflicts_with_both_authors() {
     let (ua, ub) = (author("alice"), author("bob"));
     let mut a = account_doc(&ua);
-    let cid = a
-        .edit(&ua, 2_000, |e| {
-            e.create(Contact {
-                first_name: "Kari".into(),
-                ..Default::default()
-            })
-        })
-        .unwrap();
+    let cid = add_contact(&mut a, &ua, 2_000, "Kari");
     let mut b = replica(&a);
     a.edit(&ua, T + 3_000, |e| {
         e.modify::<Contact>(&cid, |c| {
@@ -401,22 +405,8 @@ fn a_merge_may_not_flip_the_type_or_delete_a_collection() {
 fn the_collection_key_is_the_id_even_when_a_foreign_client_lies_inside() {
     let ua = author("alice");
     let mut a = account_doc(&ua);
-    let c1 = a
-        .edit(&ua, T, |e| {
-            e.create(Contact {
-                first_name: "One".into(),
-                ..Default::default()
-            })
-        })
-        .unwrap();
-    let c2 = a
-        .edit(&ua, T, |e| {
-            e.create(Contact {
-                first_name: "Two".into(),
-                ..Default::default()
-            })
-        })
-        .unwrap();
+    let c1 = add_contact(&mut a, &ua, T, "One");
+    let c2 = add_contact(&mut a, &ua, T, "Two");
     let mut foreign = automerge::AutoCommit::load(&a.save()).unwrap();
     let obj = record_obj(&foreign, RecordKind::Contact, &c1).unwrap();
     foreign.put(&obj, "id", c2.as_str()).unwrap();
@@ -479,14 +469,7 @@ fn a_refused_sync_message_is_rewound_and_the_next_one_merges() {
 
     // an honest device's edit still merges over sync afterwards
     let mut phone = CrmDoc::load(server.id(), &saved).unwrap();
-    phone
-        .edit(&ub, T, |e| {
-            e.create(Contact {
-                first_name: "Kari".into(),
-                ..Default::default()
-            })
-        })
-        .unwrap();
+    add_contact(&mut phone, &ub, T, "Kari");
     let (mut st_phone, mut st_srv2) = (State::new(), State::new());
     for _ in 0..10 {
         if let Some(m) = phone.generate_sync_message(&mut st_phone) {
@@ -504,14 +487,7 @@ fn a_refused_sync_message_is_rewound_and_the_next_one_merges() {
 fn a_record_replaced_by_a_scalar_is_refused_though_the_root_is_untouched() {
     let ua = author("alice");
     let mut a = account_doc(&ua);
-    let cid = a
-        .edit(&ua, T, |e| {
-            e.create(Contact {
-                first_name: "Kari".into(),
-                ..Default::default()
-            })
-        })
-        .unwrap();
+    let cid = add_contact(&mut a, &ua, T, "Kari");
     let heads = a.heads();
     let mut evil = automerge::AutoCommit::load(&a.save()).unwrap();
     let (_, contacts) = evil.get(automerge::ROOT, "contacts").unwrap().unwrap();
