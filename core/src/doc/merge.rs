@@ -25,11 +25,10 @@ impl CrmDoc {
             }),
         }
         .and_then(|()| self.check_merge(&before));
-        if let Err(e) = merged {
+        if merged.is_err() {
             self.rewind(&before)?;
-            return Err(e);
         }
-        Ok(self.changes_after(&before))
+        merged
     }
 
     /// Applies an Automerge sync message from a peer. If it carries changes
@@ -53,12 +52,11 @@ impl CrmDoc {
             .receive_sync_message(&mut st, message)
             .map_err(CoreError::from)
             .and_then(|()| self.check_merge(&before));
-        if let Err(e) = merged {
-            self.rewind(&before)?;
-            return Err(e);
+        match merged {
+            Ok(_) => *state = st,
+            Err(_) => self.rewind(&before)?,
         }
-        *state = st;
-        Ok(self.changes_after(&before))
+        merged
     }
 
     /// The schema checks of a merge applied on top of `before`. They only
@@ -66,21 +64,23 @@ impl CrmDoc {
     /// new change has an operation on the root or on a collection map: an
     /// ordinary field edit (inside a record, or on the account itself) skips
     /// them, and the cost no longer grows with the number of records.
-    fn check_merge(&self, before: &[ChangeHash]) -> Result<()> {
-        if !self.touches_schema(before) {
-            return Ok(());
+    /// Returns the hashes of the changes that were new.
+    fn check_merge(&self, before: &[ChangeHash]) -> Result<Vec<ChangeHash>> {
+        let changes = self.am.get_changes(before);
+        if self.touches_schema(&changes) {
+            // what the root held at `before`, read from history
+            let kept = schema::present_roots_at(&self.am, self.kind, before)?;
+            schema::validate_continuity(&kept, &self.am, self.id, self.kind)?;
         }
-        // what the root held at `before`, read from history
-        let kept = schema::present_roots_at(&self.am, self.kind, before)?;
-        schema::validate_continuity(&kept, &self.am, self.id, self.kind)
+        Ok(changes.iter().map(|c| c.hash()).collect())
     }
 
-    /// Whether a change after `before` has an operation on the root or on a
+    /// Whether one of `changes` has an operation on the root or on a
     /// collection map (anything the schema checks could object to).
-    fn touches_schema(&self, before: &[ChangeHash]) -> bool {
+    fn touches_schema(&self, changes: &[automerge::Change]) -> bool {
         use automerge::legacy::ObjectId;
         let mut seen = std::collections::HashSet::new();
-        for change in self.am.get_changes(before) {
+        for change in changes {
             for op in change.decode().operations {
                 let obj = match op.obj {
                     ObjectId::Root => return true,
@@ -113,18 +113,9 @@ impl CrmDoc {
     }
 
     /// Whether `key` is where this kind of document keeps its singleton
-    /// record (`account`, `org`).
+    /// record (`account`, `settings`).
     fn is_singleton_key(&self, key: &str) -> bool {
         matches!(self.kind.singleton().location(), Location::Singleton(k) if k == key)
-    }
-
-    /// Hashes of the changes not covered by `heads`.
-    fn changes_after(&self, heads: &[ChangeHash]) -> Vec<ChangeHash> {
-        self.am
-            .get_changes_meta(heads)
-            .iter()
-            .map(|c| c.hash)
-            .collect()
     }
 
     /// Puts the document back at `heads` after a refused merge. Merges are
