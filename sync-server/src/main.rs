@@ -84,6 +84,24 @@ struct ServeArgs {
     /// Documents kept in memory; idle ones are unloaded.
     #[arg(long, env = "OUTPOST_CACHE_DOCS", default_value_t = 256)]
     cache_docs: usize,
+    /// Largest body of a CSV import upload (`/api/import`, `/api/import/preview`), in bytes.
+    #[arg(long, env = "OUTPOST_IMPORT_MAX_BYTES", default_value_t = 32 * 1024 * 1024)]
+    import_max_bytes: usize,
+    /// Most columns in a CSV import (the header, and any row).
+    #[arg(long, env = "OUTPOST_IMPORT_MAX_COLUMNS", default_value_t = 1000)]
+    import_max_columns: usize,
+    /// Most data rows in a CSV import.
+    #[arg(long, env = "OUTPOST_IMPORT_MAX_ROWS", default_value_t = 100_000)]
+    import_max_rows: usize,
+    /// Most cells in a CSV import (every field of every line, the header included).
+    #[arg(long, env = "OUTPOST_IMPORT_MAX_CELLS", default_value_t = 2_000_000)]
+    import_max_cells: usize,
+    /// Largest cell of a CSV import, in bytes.
+    #[arg(long, env = "OUTPOST_IMPORT_MAX_CELL_BYTES", default_value_t = 64 * 1024)]
+    import_max_cell_bytes: usize,
+    /// Import requests (previews, dry runs, imports) one user may have running at once.
+    #[arg(long, env = "OUTPOST_IMPORT_MAX_JOBS_PER_USER", default_value_t = 2)]
+    import_max_jobs_per_user: usize,
 }
 
 impl Default for ServeArgs {
@@ -296,6 +314,12 @@ fn serve(dir: &Path, args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> 
         send_timeout: Duration::from_secs(args.send_timeout_secs),
         ping_interval: Duration::from_secs(args.ping_secs.max(1)),
         idle_timeout: Duration::from_secs(args.idle_timeout_secs.max(1)),
+        import_max_bytes: args.import_max_bytes,
+        import_max_columns: args.import_max_columns,
+        import_max_rows: args.import_max_rows,
+        import_max_cells: args.import_max_cells,
+        import_max_cell_bytes: args.import_max_cell_bytes,
+        import_max_jobs_per_user: args.import_max_jobs_per_user,
     };
     let app = Arc::new(AppState {
         cfg,

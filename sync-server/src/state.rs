@@ -26,6 +26,18 @@ pub struct Config {
     pub ping_interval: Duration,
     /// A connection silent for this long (no frame, no pong) is closed.
     pub idle_timeout: Duration,
+    /// CSV import: largest upload body, in bytes.
+    pub import_max_bytes: usize,
+    /// CSV import: most columns (the header, and any row).
+    pub import_max_columns: usize,
+    /// CSV import: most data rows.
+    pub import_max_rows: usize,
+    /// CSV import: most cells, the header included.
+    pub import_max_cells: usize,
+    /// CSV import: largest cell, in bytes.
+    pub import_max_cell_bytes: usize,
+    /// CSV import: requests (previews, dry runs, imports) running at once per user.
+    pub import_max_jobs_per_user: usize,
 }
 
 /// Everything a request handler needs.

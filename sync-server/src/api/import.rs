@@ -4,18 +4,20 @@
 //! e-mail or external id, and writes in batches — one Automerge change per
 //! account per batch, as the office user. A dry run does everything but
 //! write. Progress and the per-row report are polled at `/api/import/{job}`.
+//! Uploads and files are held to the limits of `import_limits`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::auth::{Caller, blocking};
-use super::errors::{ApiError, Body, ErrorBody};
+use super::errors::{ApiError, ErrorBody, field_error};
+use super::import_limits::{Limits, Running, Slot, check_mapping_size, read_body};
 use super::import_map::{ImportKind, Table, parse_csv};
 use super::import_rows::{Plan, plan_rows};
 use super::import_write::write_plan;
@@ -34,7 +36,8 @@ pub struct PreviewResponse {
     pub headers: Vec<String>,
     /// Column → suggested field (null: not imported).
     pub suggested_mapping: BTreeMap<String, Option<String>>,
-    /// The first rows (up to 5).
+    /// The first rows (up to 5), each with the cells the file has (a short
+    /// row is not padded to the header's width).
     pub sample: Vec<Vec<String>>,
     /// Data rows in the file.
     pub rows: usize,
@@ -51,27 +54,47 @@ fn kind_param(s: Option<&str>, field: &str) -> Result<ImportKind, ApiError> {
         .ok_or_else(|| ApiError::bad("invalid_field", field, "kind: contacts, accounts or deals"))
 }
 
+fn utf8(bytes: Vec<u8>) -> Result<String, ApiError> {
+    String::from_utf8(bytes)
+        .map_err(|_| ApiError::bad("invalid_csv", "csv", "the file is not UTF-8 text"))
+}
+
 /// Reads a CSV file and suggests a mapping.
 #[utoipa::path(post, path = "/api/import/preview", tag = "import",
     params(("kind" = String, Query, description = "contacts | accounts | deals")),
     request_body(content = String, content_type = "text/csv"),
-    responses((status = 200, body = PreviewResponse), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)),
+    responses((status = 200, body = PreviewResponse), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 413, body = ErrorBody, description = "past an import limit (the message names it)"),
+              (status = 429, body = ErrorBody, description = "the user has `--import-max-jobs-per-user` import requests running")),
     security(("bearer" = [])))]
 pub async fn preview(
+    State(app): State<Shared>,
     caller: Caller,
     Query(q): Query<HashMap<String, String>>,
-    body: String,
+    headers: HeaderMap,
+    body: axum::body::Body,
 ) -> Result<Json<PreviewResponse>, ApiError> {
     importer(&caller)?;
     let kind = kind_param(q.get("kind").map(String::as_str), "kind")?;
-    let t = parse_csv(&body)?;
-    Ok(Json(PreviewResponse {
-        suggested_mapping: kind.suggest_mapping(&t.headers),
-        sample: t.rows.iter().take(5).cloned().collect(),
-        rows: t.rows.len(),
-        fields: kind.fields().into_iter().map(str::to_owned).collect(),
-        headers: t.headers,
-    }))
+    let limits = Limits::of(&app.cfg);
+    let _slot = Slot::take(&app, &caller.user.id)?;
+    let bytes = read_body(&headers, body, &limits).await?;
+    let preview = blocking(move || {
+        let t = parse_csv(&utf8(bytes)?, &limits)?;
+        Ok(PreviewResponse {
+            suggested_mapping: kind.suggest_mapping(&t.headers),
+            sample: t
+                .rows()
+                .take(5)
+                .map(|r| r.map(str::to_owned).collect())
+                .collect(),
+            rows: t.len(),
+            fields: kind.fields().into_iter().map(str::to_owned).collect(),
+            headers: t.headers,
+        })
+    })
+    .await?;
+    Ok(Json(preview))
 }
 
 /// An import to run.
@@ -142,6 +165,8 @@ pub struct JobView {
 #[derive(Debug, Default)]
 pub struct Jobs {
     jobs: Mutex<HashMap<String, Arc<Mutex<JobView>>>>,
+    /// Import requests running per user (see `import_limits::Slot`).
+    pub running: Running,
 }
 
 impl Jobs {
@@ -174,35 +199,42 @@ pub fn lock(job: &Mutex<JobView>) -> std::sync::MutexGuard<'_, JobView> {
     job.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Rows as field → value maps (empty cells left out).
+/// Rows as field → value maps (empty and missing cells left out).
 fn mapped_rows(
     t: &Table,
     mapping: &BTreeMap<String, Option<String>>,
 ) -> Vec<HashMap<String, String>> {
-    t.rows
+    let fields: Vec<Option<&String>> = t
+        .headers
         .iter()
+        .map(|h| mapping.get(h).and_then(Option::as_ref))
+        .collect();
+    t.rows()
         .map(|row| {
-            t.headers
+            fields
                 .iter()
                 .zip(row)
                 .filter(|(_, v)| !v.is_empty())
-                .filter_map(|(h, v)| mapping.get(h).cloned().flatten().map(|f| (f, v.clone())))
+                .filter_map(|(f, v)| f.map(|f| (f.clone(), v.to_owned())))
                 .collect()
         })
         .collect()
 }
 
-/// Starts an import job.
-#[utoipa::path(post, path = "/api/import", tag = "import",
-    request_body = ImportRequest,
-    responses((status = 202, body = JobStarted), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)),
-    security(("bearer" = [])))]
-pub async fn start(
-    State(app): State<Shared>,
-    caller: Caller,
-    Body(req): Body<ImportRequest>,
-) -> Result<(StatusCode, Json<JobStarted>), ApiError> {
-    importer(&caller)?;
+/// A checked import request, ready to run.
+struct Prepared {
+    kind: ImportKind,
+    rows: Vec<HashMap<String, String>>,
+    by_external_id: bool,
+    dry_run: bool,
+}
+
+/// Reads, checks and maps an `/api/import` body.
+fn prepare(body: &[u8], limits: &Limits) -> Result<Prepared, ApiError> {
+    check_mapping_size(body, limits)?;
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let req: ImportRequest = serde_path_to_error::deserialize(&mut de)
+        .map_err(|e| field_error(&e.path().to_string(), e.inner()))?;
     let kind = kind_param(Some(&req.kind), "kind")?;
     let by_external_id = match req.match_on.as_deref() {
         None | Some("email") => false,
@@ -215,7 +247,7 @@ pub async fn start(
             ));
         }
     };
-    let table = parse_csv(&req.csv)?;
+    let table = parse_csv(&req.csv, limits)?;
     let mapping = req
         .mapping
         .unwrap_or_else(|| kind.suggest_mapping(&table.headers));
@@ -238,12 +270,43 @@ pub async fn start(
             ));
         }
     }
-    let rows = mapped_rows(&table, &mapping);
+    Ok(Prepared {
+        kind,
+        rows: mapped_rows(&table, &mapping),
+        by_external_id,
+        dry_run: req.dry_run,
+    })
+}
+
+/// Starts an import job.
+#[utoipa::path(post, path = "/api/import", tag = "import",
+    request_body = ImportRequest,
+    responses((status = 202, body = JobStarted), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 413, body = ErrorBody, description = "past an import limit (the message names it)"),
+              (status = 429, body = ErrorBody, description = "the user has `--import-max-jobs-per-user` import requests running")),
+    security(("bearer" = [])))]
+pub async fn start(
+    State(app): State<Shared>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: axum::body::Body,
+) -> Result<(StatusCode, Json<JobStarted>), ApiError> {
+    importer(&caller)?;
+    let limits = Limits::of(&app.cfg);
+    // held from before the upload is read until the job has finished
+    let slot = Slot::take(&app, &caller.user.id)?;
+    let body = read_body(&headers, body, &limits).await?;
+    let Prepared {
+        kind,
+        rows,
+        by_external_id,
+        dry_run,
+    } = blocking(move || prepare(&body, &limits)).await?;
     let id = outpost_core::new_record_id();
     let job = Arc::new(Mutex::new(JobView {
         state: "running".into(),
         kind: kind.name().into(),
-        dry_run: req.dry_run,
+        dry_run,
         processed: 0,
         total: rows.len(),
         created: 0,
@@ -253,7 +316,6 @@ pub async fn start(
         user: caller.user.id.clone(),
     }));
     app.api.imports.insert(id.clone(), job.clone());
-    let dry_run = req.dry_run;
     tokio::spawn(async move {
         let (app2, job2, me) = (app.clone(), job.clone(), caller.clone());
         let result = blocking(move || {
@@ -264,6 +326,9 @@ pub async fn start(
             Ok(())
         })
         .await;
+        // free before the job reads as finished: whoever sees it finished
+        // may start the next one
+        drop(slot);
         let mut j = lock(&job);
         match result {
             Ok(()) => {

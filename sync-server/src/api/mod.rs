@@ -16,6 +16,7 @@ pub mod errors;
 mod events;
 mod export;
 mod import;
+mod import_limits;
 mod import_map;
 mod import_rows;
 mod import_write;
@@ -25,7 +26,6 @@ mod records;
 mod reports;
 mod settings;
 
-use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, patch, post, put};
 use axum::{Json, Router};
 use outpost_core::DocumentId;
@@ -105,9 +105,6 @@ async fn no_such_endpoint() -> ApiError {
     )
 }
 
-/// Largest CSV an import accepts.
-const IMPORT_BYTES: usize = 32 * 1024 * 1024;
-
 /// The `/api` routes (the existing `/api/admin` routes live in `http.rs`).
 pub fn router() -> Router<Shared> {
     Router::new()
@@ -179,14 +176,9 @@ pub fn router() -> Router<Shared> {
         )
         .route("/api/reports/pipeline", get(reports::pipeline))
         .route("/api/reports/team", get(reports::team))
-        .route(
-            "/api/import/preview",
-            post(import::preview).layer(DefaultBodyLimit::max(IMPORT_BYTES)),
-        )
-        .route(
-            "/api/import",
-            post(import::start).layer(DefaultBodyLimit::max(IMPORT_BYTES)),
-        )
+        // the import handlers read their bodies up to `--import-max-bytes`
+        .route("/api/import/preview", post(import::preview))
+        .route("/api/import", post(import::start))
         .route("/api/import/{job}", get(import::status))
         .route("/api/export/{list}", get(export::export))
         .route("/api/admin/users/{id}", patch(admin::set_role))
