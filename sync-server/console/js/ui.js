@@ -164,12 +164,27 @@ export function show(v) {
 }
 
 /**
+ * A value as the text of a CSV cell, with spreadsheet formula injection
+ * neutralised by the OWASP rule, the same rule as the server's CSV export
+ * (`neutralise` in sync-server/src/api/export.rs; change both together):
+ * text that starts with =, +, -, @, tab or carriage return gets a leading
+ * ' so a spreadsheet shows it as text. Numbers stay numbers (-5 stays -5;
+ * the text "-5" becomes '-5).
+ */
+export function csvSafe(v) {
+  if (v === undefined || v === null) return "";
+  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  const s = Array.isArray(v) ? v.join(" ") : String(v);
+  return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+}
+
+/**
  * "Export CSV" for a list the API has no export for (the admin lists): the
  * rows on screen, as `columns` = [[header, row => value]].
  */
 export function localCsvButton(name, columns, rows) {
   const cell = (v) => {
-    const s = v === undefined || v === null ? "" : Array.isArray(v) ? v.join(" ") : String(v);
+    const s = csvSafe(v);
     return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   return h(

@@ -1,6 +1,8 @@
 //! CSV export of any list: `GET /api/export/{list}.csv` with the list's
-//! filters and sort, every row in the caller's scope (no paging).
+//! filters and sort, every row in the caller's scope (no paging). Text
+//! cells that a spreadsheet would run as a formula are neutralised.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
@@ -13,10 +15,26 @@ use super::errors::{ApiError, ErrorBody};
 use super::lists::{LISTS, ListQuery, rows};
 use crate::state::Shared;
 
+/// Neutralises spreadsheet formula injection (the OWASP rule for CSV
+/// injection): a text cell that starts with `=`, `+`, `-`, `@`, tab (0x09)
+/// or carriage return (0x0D) gets a leading `'`, so a spreadsheet shows it
+/// as text instead of running it. The console's client-side CSV export
+/// applies the same rule (`csvSafe` in `console/js/ui.js`); change both
+/// together.
+pub fn neutralise(text: &str) -> Cow<'_, str> {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{text}")),
+        _ => Cow::Borrowed(text),
+    }
+}
+
+/// A JSON value as a CSV cell: text is neutralised, numbers and booleans
+/// are written as they are (a balance of -5 stays `-5`), objects and
+/// arrays as JSON (which starts with `{` or `[`).
 fn cell(v: &Value) -> String {
     match v {
         Value::Null => String::new(),
-        Value::String(s) => s.clone(),
+        Value::String(s) => neutralise(s).into_owned(),
         other => other.to_string(),
     }
 }
@@ -35,7 +53,8 @@ pub fn to_csv(items: &[Value]) -> Result<Vec<u8>, ApiError> {
     }
     let mut w = csv::Writer::from_writer(Vec::new());
     let fail = |_| ApiError::internal();
-    w.write_record(&headers).map_err(fail)?;
+    w.write_record(headers.iter().map(|h| neutralise(h).into_owned()))
+        .map_err(fail)?;
     for item in items {
         let row: Vec<String> = headers
             .iter()
@@ -79,4 +98,64 @@ pub async fn export(
         body,
     )
         .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// (name, balance_minor) of every row, by header.
+    fn parse(bytes: &[u8]) -> Vec<(String, String)> {
+        let mut r = csv::Reader::from_reader(bytes);
+        let h = r.headers().unwrap().clone();
+        let col = |name: &str| h.iter().position(|x| x == name).unwrap();
+        let (name, balance) = (col("name"), col("balance_minor"));
+        r.records()
+            .map(|r| {
+                let r = r.unwrap();
+                (r[name].to_owned(), r[balance].to_owned())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn formula_cells_are_neutralised_and_numbers_stay_numbers() {
+        let items = [
+            json!({"name": "=HYPERLINK(\"http://x\",\"y\")", "balance_minor": -5}),
+            json!({"name": "@SUM(1)", "balance_minor": 12}),
+            json!({"name": "+1+1", "balance_minor": -1.5}),
+            json!({"name": "-1+1", "balance_minor": "-5"}),
+            json!({"name": "\tx", "balance_minor": null}),
+            json!({"name": "\rx", "balance_minor": true}),
+            json!({"name": "Fjord = Fisk", "balance_minor": ["-a"]}),
+            json!({"name": "", "balance_minor": 0}),
+        ];
+        let rows = parse(&to_csv(&items).unwrap());
+        let got: Vec<(&str, &str)> = rows.iter().map(|(n, b)| (n.as_str(), b.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                ("'=HYPERLINK(\"http://x\",\"y\")", "-5"),
+                ("'@SUM(1)", "12"),
+                ("'+1+1", "-1.5"),
+                ("'-1+1", "'-5"),
+                ("'\tx", ""),
+                ("'\rx", "true"),
+                ("Fjord = Fisk", "[\"-a\"]"),
+                ("", "0"),
+            ]
+        );
+    }
+
+    #[test]
+    fn neutralise_leaves_other_text_alone() {
+        for s in ["", "Kari", "'=x", " =x", "a=b", "1-2", "(5)"] {
+            assert_eq!(neutralise(s), s);
+        }
+        for s in ["=", "+", "-", "@", "\t", "\r"] {
+            assert_eq!(neutralise(s), format!("'{s}"));
+        }
+    }
 }
