@@ -10,6 +10,7 @@ pub mod ffi;
 pub mod ids;
 pub mod model;
 pub mod phone;
+pub mod sqlite_migrations;
 pub mod store;
 pub mod sync;
 

@@ -1,146 +1,41 @@
-//! The store's SQLite schema as numbered migrations, tracked in `user_version`.
+//! The store's SQLite schema as numbered, append-only migrations, tracked in
+//! `user_version` (the runner and its rules: `crate::sqlite_migrations`).
 //!
 //! Migration 1 holds the documents (the source of truth); migration 2 the
 //! query index, which is derived data: any migration that changes index
 //! tables sets `reindex` so the index is rebuilt from the documents.
+//!
+//! Each migration is a frozen file in `migrations/`. To change the schema,
+//! add a file with the next number, list it below, append its SHA-256 to
+//! `FROZEN` in the test at the end, add a fixture line to
+//! `core/tests/fixtures/stores/make.sh` once it ships, and describe it in
+//! docs/SCHEMA.md. Never edit a migration that is already listed.
 
 use rusqlite::Connection;
 
 use crate::error::{CoreError, Result};
+use crate::sqlite_migrations::{Migration, MigrationError, migrate};
+
 
 /// Numbered migrations; migration `i` takes the store from version `i` to `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[
-    // 1: documents, as a snapshot plus incremental change chunks.
-    r#"
-    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-    CREATE TABLE documents (
-        doc_id TEXT PRIMARY KEY,
-        kind TEXT NOT NULL,
-        snapshot BLOB,
-        chunk_count INTEGER NOT NULL DEFAULT 0,
-        chunk_bytes INTEGER NOT NULL DEFAULT 0,
-        updated_at INTEGER NOT NULL DEFAULT 0
-    );
-    CREATE TABLE chunks (
-        doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
-        seq INTEGER NOT NULL,
-        data BLOB NOT NULL,
-        PRIMARY KEY (doc_id, seq)
-    );
-    "#,
-    // 2: the query index.
-    r#"
-    CREATE TABLE idx_accounts (
-        doc_id TEXT PRIMARY KEY, id TEXT NOT NULL, name TEXT NOT NULL,
-        account_type TEXT, owner TEXT, territory TEXT, lifecycle TEXT, tier TEXT,
-        industry TEXT, archived INTEGER NOT NULL, created_at INTEGER NOT NULL,
-        updated_at INTEGER NOT NULL, currency TEXT, balance_minor INTEGER NOT NULL,
-        overdue_minor INTEGER NOT NULL
-    );
-    CREATE INDEX idx_accounts_owner ON idx_accounts(owner);
-    CREATE INDEX idx_accounts_name ON idx_accounts(name COLLATE NOCASE);
-    CREATE TABLE idx_tags (doc_id TEXT NOT NULL, kind TEXT NOT NULL, record_id TEXT NOT NULL, tag TEXT NOT NULL);
-    CREATE INDEX idx_tags_doc ON idx_tags(doc_id);
-    CREATE INDEX idx_tags_tag ON idx_tags(tag, kind);
-    CREATE TABLE idx_contacts (
-        doc_id TEXT NOT NULL, id TEXT NOT NULL, full_name TEXT NOT NULL, title TEXT,
-        email TEXT, phone TEXT, owner TEXT, archived INTEGER NOT NULL,
-        created_at INTEGER NOT NULL, PRIMARY KEY (doc_id, id)
-    );
-    CREATE INDEX idx_contacts_created ON idx_contacts(created_at);
-    CREATE VIRTUAL TABLE idx_contacts_fts USING fts5(
-        name, emails, company, doc_id UNINDEXED, contact_id UNINDEXED,
-        tokenize = 'unicode61 remove_diacritics 2'
-    );
-    CREATE TABLE idx_phones (e164 TEXT NOT NULL, doc_id TEXT NOT NULL, contact_id TEXT, label TEXT);
-    CREATE INDEX idx_phones_e164 ON idx_phones(e164);
-    CREATE INDEX idx_phones_doc ON idx_phones(doc_id);
-    CREATE TABLE idx_deals (
-        doc_id TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, pipeline_id TEXT NOT NULL,
-        stage_id TEXT NOT NULL, amount_minor INTEGER NOT NULL, currency TEXT NOT NULL,
-        probability INTEGER, expected_close TEXT, owner TEXT, archived INTEGER NOT NULL,
-        created_at INTEGER NOT NULL, stage_changed_at INTEGER NOT NULL,
-        PRIMARY KEY (doc_id, id)
-    );
-    CREATE INDEX idx_deals_stage ON idx_deals(pipeline_id, stage_id);
-    CREATE TABLE idx_stages (
-        doc_id TEXT NOT NULL, pipeline_id TEXT NOT NULL, pipeline_name TEXT NOT NULL,
-        stage_id TEXT NOT NULL, name TEXT NOT NULL, position INTEGER NOT NULL,
-        probability INTEGER NOT NULL, meaning TEXT NOT NULL
-    );
-    CREATE INDEX idx_stages_key ON idx_stages(pipeline_id, stage_id);
-    CREATE TABLE idx_org (doc_id TEXT PRIMARY KEY, default_currency TEXT, default_pipeline_id TEXT);
-    CREATE TABLE idx_activities (
-        doc_id TEXT NOT NULL, id TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL,
-        subject TEXT NOT NULL, due_at INTEGER, start_at INTEGER, end_at INTEGER,
-        completed_at INTEGER, direction TEXT, owner TEXT, deal_id TEXT,
-        archived INTEGER NOT NULL, created_at INTEGER NOT NULL,
-        PRIMARY KEY (doc_id, id)
-    );
-    CREATE INDEX idx_activities_due ON idx_activities(due_at);
-    CREATE INDEX idx_activities_start ON idx_activities(start_at);
-    CREATE TABLE idx_activity_contacts (doc_id TEXT NOT NULL, activity_id TEXT NOT NULL, contact_id TEXT NOT NULL);
-    CREATE INDEX idx_activity_contacts_contact ON idx_activity_contacts(doc_id, contact_id);
-    CREATE TABLE idx_orders (
-        doc_id TEXT NOT NULL, id TEXT NOT NULL, ordered_at INTEGER NOT NULL,
-        total_minor INTEGER NOT NULL, outstanding_minor INTEGER NOT NULL,
-        currency TEXT NOT NULL, archived INTEGER NOT NULL, PRIMARY KEY (doc_id, id)
-    );
-    CREATE TABLE idx_dates (
-        doc_id TEXT NOT NULL, contact_id TEXT NOT NULL, kind TEXT NOT NULL, label TEXT,
-        month INTEGER NOT NULL, day INTEGER NOT NULL, year INTEGER
-    );
-    CREATE INDEX idx_dates_doc ON idx_dates(doc_id);
-    CREATE TABLE idx_cases (
-        doc_id TEXT NOT NULL, id TEXT NOT NULL, kind TEXT, status TEXT,
-        opened_at INTEGER NOT NULL, closed_at INTEGER, archived INTEGER NOT NULL,
-        PRIMARY KEY (doc_id, id)
-    );
-    INSERT INTO meta(key, value) VALUES ('reindex', '1')
-        ON CONFLICT(key) DO UPDATE SET value = '1';
-    "#,
-    // 3: per-peer sync state, so a reconnecting peer does not resend its history.
-    r#"
-    CREATE TABLE sync_states (
-        peer TEXT NOT NULL,
-        doc_id TEXT NOT NULL,
-        state BLOB NOT NULL,
-        PRIMARY KEY (peer, doc_id)
-    );
-    "#,
-    // 4: refused changes kept as drafts, and the rebuild generation of a document.
-    r#"
-    ALTER TABLE documents ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
-    CREATE TABLE drafts (
-        id INTEGER PRIMARY KEY,
-        doc_id TEXT NOT NULL,
-        created_at INTEGER NOT NULL,
-        reason TEXT NOT NULL,
-        changes BLOB NOT NULL
-    );
-    CREATE INDEX drafts_doc ON drafts(doc_id);
-    ALTER TABLE drafts ADD COLUMN reapplied_at INTEGER;
-    "#,
-    // 5: search rows share the rowid of their idx_contacts row (so a
-    // document's rows are deleted by key, not by a scan), prefix indexes for
-    // the 2-4 letter prefixes people type, ranked name > e-mail > company;
-    // rebuilt from the documents.
-    r#"
-    DROP TABLE idx_contacts_fts;
-    CREATE VIRTUAL TABLE idx_contacts_fts USING fts5(
-        name, emails, company, doc_id UNINDEXED, contact_id UNINDEXED,
-        tokenize = 'unicode61 remove_diacritics 2',
-        prefix = '2 3 4'
-    );
-    INSERT INTO idx_contacts_fts(idx_contacts_fts, rank) VALUES ('rank', 'bm25(10.0, 5.0, 1.0)');
-    -- the agenda and dashboard filter on these exact expressions
-    CREATE INDEX idx_activities_when ON idx_activities(COALESCE(start_at, due_at));
-    CREATE INDEX idx_activities_overdue ON idx_activities(status, COALESCE(due_at, end_at, start_at));
-    CREATE INDEX idx_activities_kind_when ON idx_activities(kind, COALESCE(start_at, due_at, completed_at));
-    CREATE INDEX idx_activities_task_due ON idx_activities(kind, status, due_at);
-    INSERT INTO meta(key, value) VALUES ('reindex', '1')
-        ON CONFLICT(key) DO UPDATE SET value = '1';
-    "#,
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration::sql(
+        "0001_documents",
+        include_str!("migrations/0001_documents.sql"),
+    ),
+    Migration::sql(
+        "0002_query_index",
+        include_str!("migrations/0002_query_index.sql"),
+    ),
+    Migration::sql(
+        "0003_sync_states",
+        include_str!("migrations/0003_sync_states.sql"),
+    ),
+    Migration::sql("0004_drafts", include_str!("migrations/0004_drafts.sql")),
+    Migration::sql(
+        "0005_contact_search",
+        include_str!("migrations/0005_contact_search.sql"),
+    ),
 ];
 
 /// The version a fully migrated store has.
@@ -148,20 +43,91 @@ pub(crate) const LATEST: i64 = MIGRATIONS.len() as i64;
 
 /// Brings the database up to `target`, each step in its own transaction.
 pub(crate) fn migrate_to(conn: &mut Connection, target: i64) -> Result<()> {
-    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    if current > LATEST {
-        return Err(CoreError::StoreTooNew {
-            found: current,
-            supported: LATEST,
-        });
-    }
-    for version in current..target {
-        let tx = conn.transaction()?;
-        let sql = MIGRATIONS[version as usize];
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", version + 1)?;
-        tx.commit()?;
-        tracing::info!(from = version, to = version + 1, "store migrated");
-    }
+    migrate(conn, MIGRATIONS, target, "store").map_err(|e| match e {
+        MigrationError::TooNew { found, supported } => CoreError::StoreTooNew { found, supported },
+        MigrationError::Failed {
+            version,
+            name,
+            source,
+        } => {
+            tracing::error!(version, migration = name, error = %source, "store migration failed");
+            CoreError::Sqlite(source)
+        }
+        MigrationError::Sqlite(e) => CoreError::Sqlite(e),
+    })?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use sha2::{Digest, Sha256};
+
+    use super::MIGRATIONS;
+
+    /// The SHA-256 of every migration's file, in order.
+    ///
+    /// If this test fails because you changed a migration: undo that change
+    /// and add a new migration instead. A store that already ran the old
+    /// text will never run yours, so every store made before your change
+    /// would silently differ from the ones made after (that is how
+    /// `drafts.reapplied_at` went missing). If you added a
+    /// migration, append its digest here (the failure prints it).
+    const FROZEN: &[(&str, &str)] = &[
+        (
+            "0001_documents",
+            "d7af208d82ce3e558355a88e1b719f8dc47cbd35d734a14bc69df442b5bfa5e8",
+        ),
+        (
+            "0002_query_index",
+            "95477ff646de5f0a98152c571495ad463e1204b6bf2fef276528095f3f7e7f2b",
+        ),
+        (
+            "0003_sync_states",
+            "c70fe64221027627a0c58e6b78b507c277cddf5c95da43a5650a3ad27c8829bd",
+        ),
+        (
+            "0004_drafts",
+            "4429c01cd13d8b790b52045e3bd8d26851d6963e219ead655b1e5f36370fe317",
+        ),
+        (
+            "0005_contact_search",
+            "a38f72ff1fd91d906cff655ef1df26eff7dd0adf5647a04219e6d7657bc610c5",
+        ),
+    ];
+
+    fn sha256(text: &str) -> String {
+        Sha256::digest(text.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    #[test]
+    fn shipped_migrations_are_never_edited() {
+        for (i, (name, digest)) in FROZEN.iter().enumerate() {
+            let Some(m) = MIGRATIONS.get(i) else {
+                panic!(
+                    "migration {} ({name}) was removed: migrations are append-only",
+                    i + 1
+                );
+            };
+            assert_eq!(
+                (m.name, sha256(m.source()).as_str()),
+                (*name, *digest),
+                "migration {} changed. Shipped migrations are frozen: undo the edit and add a \
+                 new migration instead (see core/src/store/migrations.rs)",
+                i + 1
+            );
+        }
+        if let Some(m) = MIGRATIONS.get(FROZEN.len()) {
+            panic!(
+                "migration {} is new: append (\"{}\", \"{}\") to FROZEN",
+                FROZEN.len() + 1,
+                m.name,
+                sha256(m.source())
+            );
+        }
+    }
 }
