@@ -157,6 +157,29 @@ impl Store {
         )?)
     }
 
+    /// Re-applies `draft` (see [`Store::reapply_draft`]) unless a draft of
+    /// the same document was re-applied within the last `window_ms`, so a
+    /// refusal of the re-application itself cannot loop. `Ok(None)`: it was,
+    /// nothing done. An error (e.g. the store cannot tell) is returned as
+    /// such, never taken for "re-applied lately": the caller must not keep
+    /// the user's edits back silently.
+    pub fn reapply_draft_unless_recent(
+        &mut self,
+        draft: i64,
+        window_ms: i64,
+    ) -> Result<Option<usize>> {
+        let doc: String =
+            self.conn
+                .query_row("SELECT doc_id FROM drafts WHERE id = ?1", [draft], |r| {
+                    r.get(0)
+                })?;
+        let since = self.now() - window_ms;
+        if self.reapplied_since(doc.parse()?, since)? {
+            return Ok(None);
+        }
+        self.reapply_draft(draft).map(Some)
+    }
+
     /// Throws a draft away.
     pub fn discard_draft(&mut self, draft: i64) -> Result<()> {
         let doc: Option<String> = self

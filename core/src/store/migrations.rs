@@ -16,6 +16,10 @@ use rusqlite::Connection;
 use crate::error::{CoreError, Result};
 use crate::sqlite_migrations::{Migration, MigrationError, migrate};
 
+#[path = "migrations/0006_drafts_reapplied_at.rs"]
+mod m0006;
+#[path = "migrations/0007_contact_search_and_agenda_indexes.rs"]
+mod m0007;
 
 /// Numbered migrations; migration `i` takes the store from version `i` to `i + 1`.
 pub(crate) const MIGRATIONS: &[Migration] = &[
@@ -35,6 +39,16 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     Migration::sql(
         "0005_contact_search",
         include_str!("migrations/0005_contact_search.sql"),
+    ),
+    Migration::rust(
+        "0006_drafts_reapplied_at",
+        m0006::run,
+        include_str!("migrations/0006_drafts_reapplied_at.rs"),
+    ),
+    Migration::rust(
+        "0007_contact_search_and_agenda_indexes",
+        m0007::run,
+        include_str!("migrations/0007_contact_search_and_agenda_indexes.rs"),
     ),
 ];
 
@@ -72,7 +86,7 @@ mod tests {
     /// and add a new migration instead. A store that already ran the old
     /// text will never run yours, so every store made before your change
     /// would silently differ from the ones made after (that is how
-    /// `drafts.reapplied_at` went missing). If you added a
+    /// `drafts.reapplied_at` went missing, see migration 6). If you added a
     /// migration, append its digest here (the failure prints it).
     const FROZEN: &[(&str, &str)] = &[
         (
@@ -94,6 +108,14 @@ mod tests {
         (
             "0005_contact_search",
             "a38f72ff1fd91d906cff655ef1df26eff7dd0adf5647a04219e6d7657bc610c5",
+        ),
+        (
+            "0006_drafts_reapplied_at",
+            "3fe10dc040a19c17c358f5cfcdb4c9bbe236e78f2d11ca7ccf042609f07a239c",
+        ),
+        (
+            "0007_contact_search_and_agenda_indexes",
+            "26076c239c56c7a8d62b16ab8d8f2a2f6e87234f54273a05123a8048b10b428f",
         ),
     ];
 

@@ -518,19 +518,24 @@ impl Runner {
                         // new changes; what broke the schema drops out. Once
                         // per 10 minutes per account, so a refusal of the
                         // re-application itself cannot loop.
+                        let mut reason = reason;
                         if let Some(draft) = draft
                             && code.as_deref() != Some("read_only")
                         {
-                            let mut store = lock(&self.store);
-                            let since = store.now() - 600_000;
-                            if !store.reapplied_since(doc, since).unwrap_or(true) {
-                                match store.reapply_draft(draft) {
-                                    Ok(n) => {
-                                        tracing::info!(doc = %doc, records = n, "re-applied edits after a refusal")
-                                    }
-                                    Err(e) => {
-                                        tracing::warn!(doc = %doc, error = %e, "could not re-apply a draft")
-                                    }
+                            let reapplied =
+                                lock(&self.store).reapply_draft_unless_recent(draft, 600_000);
+                            match reapplied {
+                                Ok(Some(n)) => {
+                                    tracing::info!(doc = %doc, records = n, "re-applied edits after a refusal")
+                                }
+                                Ok(None) => {}
+                                // never taken for "re-applied lately": say on
+                                // the account that the edits wait in the draft
+                                Err(e) => {
+                                    tracing::warn!(doc = %doc, draft, error = %e, "could not re-apply a draft");
+                                    reason = format!(
+                                        "{reason} (the refused edits are kept in draft {draft}; re-applying them failed: {e})"
+                                    );
                                 }
                             }
                         }
