@@ -125,6 +125,11 @@ pub fn migrate(
             supported: latest,
         });
     }
+    if found >= target {
+        // up to date: no write lock taken (the admin CLI opens auth.db
+        // while the server runs)
+        return Ok(found);
+    }
     loop {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let current = version(&tx)?;
