@@ -2,6 +2,7 @@
 //!
 //! Tokens are 256 random bits shown once; only their SHA-256 is stored.
 
+use outpost_core::sqlite_migrations::{self, Migration, MigrationError};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -62,6 +63,9 @@ pub enum AuthError {
     UserExists,
     #[error("no such token")]
     NoSuchToken,
+    /// auth.db is newer than this build, or a migration failed.
+    #[error("auth.db: {0}")]
+    Migration(#[from] MigrationError),
 }
 
 /// The auth database.
@@ -70,38 +74,39 @@ pub struct AuthDb {
     conn: Connection,
 }
 
-const SCHEMA: &str = r#"
-CREATE TABLE IF NOT EXISTS users (
-    id TEXT PRIMARY KEY,
-    role TEXT NOT NULL,
-    team TEXT,
-    created_at INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS tokens (
-    hash TEXT PRIMARY KEY,
-    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-    label TEXT,
-    created_at INTEGER NOT NULL,
-    revoked_at INTEGER
-);
-CREATE TABLE IF NOT EXISTS assignments (
-    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-    doc_id TEXT NOT NULL,
-    PRIMARY KEY (user_id, doc_id)
-);
-CREATE TABLE IF NOT EXISTS territories (
-    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-    territory TEXT NOT NULL,
-    PRIMARY KEY (user_id, territory)
-);
-CREATE TABLE IF NOT EXISTS goals (
-    user_id TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
-    visits_per_week INTEGER,
-    won_per_month_minor INTEGER
-);
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-INSERT OR IGNORE INTO meta(key, value) VALUES ('scope_version', 0);
-"#;
+/// The auth database's migrations (rules: `outpost_core::sqlite_migrations`).
+/// Never edit one that is listed; add a new file with the next number, list
+/// it here and append its SHA-256 to `FROZEN` in the tests below.
+const MIGRATIONS: &[Migration] = &[Migration::sql(
+    "0001_users_tokens_assignments",
+    include_str!("auth/migrations/0001_users_tokens_assignments.sql"),
+)];
+
+/// The version a fully migrated auth.db has.
+pub const AUTH_SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Brings auth.db up to date, or refuses one written by a newer build.
+///
+/// Every build up to commit f672c81 ran migration 1's statements (then a
+/// `CREATE TABLE IF NOT EXISTS` schema) on each start and never set
+/// `user_version`, so an auth.db it made has version 0 and the tables.
+/// Migration 1 is those statements byte for byte, so running it on such a
+/// database adopts it as version 1, touching no row and adding only a table
+/// it may lack (`goals`, in one made before commit 074c967).
+fn migrate_auth(conn: &mut Connection) -> Result<(), AuthError> {
+    if sqlite_migrations::version(conn)? == 0 {
+        let existing: bool = conn.query_row(
+            "SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'users')",
+            [],
+            |r| r.get(0),
+        )?;
+        if existing {
+            tracing::info!("auth.db from before versioned migrations: adopting it as version 1");
+        }
+    }
+    sqlite_migrations::migrate(conn, MIGRATIONS, AUTH_SCHEMA_VERSION, "auth.db")?;
+    Ok(())
+}
 
 fn now_ms() -> i64 {
     std::time::SystemTime::now()
@@ -122,12 +127,12 @@ pub fn new_token() -> String {
 impl AuthDb {
     /// Opens (creating) the database at `path`.
     pub fn open(path: &std::path::Path) -> Result<Self, AuthError> {
-        let conn = Connection::open(path)?;
+        let mut conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.execute_batch(SCHEMA)?;
+        migrate_auth(&mut conn)?;
         Ok(Self { conn })
     }
 
@@ -410,5 +415,217 @@ mod tests {
             db.revoke_token("nothing"),
             Err(AuthError::NoSuchToken)
         ));
+    }
+
+    /// SHA-256 of every auth.db migration's file, in order.
+    ///
+    /// If this test fails because you changed a migration: undo that change
+    /// and add a new migration instead. An auth.db that already ran the old
+    /// text never runs yours, so servers upgraded from it would silently
+    /// differ from new ones. If you added a migration, append its digest
+    /// here (the failure prints it).
+    const FROZEN: &[(&str, &str)] = &[(
+        "0001_users_tokens_assignments",
+        "b4639d211bf31356a232ba6d35106430f10f33b4677197d96f1904affb508e45",
+    )];
+
+    #[test]
+    fn shipped_migrations_are_never_edited() {
+        for (i, (name, digest)) in FROZEN.iter().enumerate() {
+            let Some(m) = MIGRATIONS.get(i) else {
+                panic!(
+                    "migration {} ({name}) was removed: migrations are append-only",
+                    i + 1
+                );
+            };
+            assert_eq!(
+                (
+                    m.name,
+                    hex::encode(Sha256::digest(m.source().as_bytes())).as_str()
+                ),
+                (*name, *digest),
+                "auth.db migration {} changed. Shipped migrations are frozen: undo the edit \
+                 and add a new migration instead (see MIGRATIONS in sync-server/src/auth.rs)",
+                i + 1
+            );
+        }
+        if let Some(m) = MIGRATIONS.get(FROZEN.len()) {
+            panic!(
+                "auth.db migration {} is new: append (\"{}\", \"{}\") to FROZEN",
+                FROZEN.len() + 1,
+                m.name,
+                hex::encode(Sha256::digest(m.source().as_bytes()))
+            );
+        }
+    }
+
+    fn version_of(path: &std::path::Path) -> i64 {
+        let conn = Connection::open(path).unwrap();
+        sqlite_migrations::version(&conn).unwrap()
+    }
+
+    fn schema_of(path: &std::path::Path) -> Vec<(String, String)> {
+        let conn = Connection::open(path).unwrap();
+        let mut st = conn
+            .prepare("SELECT name, COALESCE(sql, '') FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name")
+            .unwrap();
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    #[test]
+    fn an_auth_db_made_by_f672c81_keeps_its_users_tokens_assignments_and_territories() {
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/auth");
+        let made: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(fixtures.join("auth-f672c81.json")).unwrap(),
+        )
+        .unwrap();
+        let token = |k: &str| made["tokens"][k].as_str().unwrap().to_owned();
+        let docs: Vec<String> = made["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d.as_str().unwrap().to_owned())
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("auth.db");
+        std::fs::copy(fixtures.join("auth-f672c81.db"), &path).unwrap();
+        assert_eq!(version_of(&path), 0, "made before versioned migrations");
+        let scope_before = {
+            let conn = Connection::open(&path).unwrap();
+            conn.query_row(
+                "SELECT value FROM meta WHERE key = 'scope_version'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .unwrap()
+        };
+
+        let db = AuthDb::open(&path).unwrap();
+        assert_eq!(version_of(&path), AUTH_SCHEMA_VERSION);
+        assert_eq!(db.scope_version().unwrap(), scope_before);
+        let ids: Vec<String> = db.users().unwrap().into_iter().map(|u| u.id).collect();
+        assert_eq!(ids, ["admin", "kari", "mona", "vera"]);
+        let kari = db.authenticate(&token("kari")).unwrap().unwrap();
+        assert_eq!(kari.id, "kari");
+        assert_eq!(kari.role, Role::Rep);
+        assert_eq!(kari.team.as_deref(), Some("west"));
+        assert_eq!(kari.territories, ["nord-øst", "west"]);
+        let mut assigned = docs.clone();
+        assigned.sort();
+        assert_eq!(kari.assigned, assigned);
+        let mona = db.authenticate(&token("mona")).unwrap().unwrap();
+        assert_eq!(
+            (mona.role, mona.territories.as_slice()),
+            (Role::Manager, &["west".to_owned()][..])
+        );
+        let vera = db.authenticate(&token("vera")).unwrap().unwrap();
+        assert_eq!(
+            (vera.role, vera.assigned.as_slice()),
+            (Role::Viewer, &docs[1..])
+        );
+        let admin = db
+            .authenticate(made["admin_token"].as_str().unwrap())
+            .unwrap()
+            .unwrap();
+        assert_eq!(admin.role, Role::Admin);
+        assert!(db.authenticate(&token("kari_revoked")).unwrap().is_none());
+        let listed: Vec<String> = db
+            .tokens("kari")
+            .unwrap()
+            .into_iter()
+            .map(|t| t.0)
+            .collect();
+        assert_eq!(listed.join(","), made["kari_token_ids"].as_str().unwrap());
+
+        // writes work, and survive a reopen without migrating again
+        db.add_user("nils", Role::Rep, None).unwrap();
+        let nils = db.issue_token("nils", None).unwrap();
+        db.set_goals(
+            "nils",
+            Goals {
+                visits_per_week: Some(5),
+                won_per_month_minor: None,
+            },
+        )
+        .unwrap();
+        db.revoke_token(&listed[0]).unwrap();
+        drop(db);
+        let db = AuthDb::open(&path).unwrap();
+        assert_eq!(db.authenticate(&nils).unwrap().unwrap().id, "nils");
+        assert_eq!(db.goals("nils").unwrap().unwrap().visits_per_week, Some(5));
+        assert!(db.authenticate(&token("kari")).unwrap().is_none());
+        assert!(db.authenticate(&token("mona")).unwrap().is_some());
+        drop(db);
+
+        let fresh = dir.path().join("fresh.db");
+        drop(AuthDb::open(&fresh).unwrap());
+        assert_eq!(schema_of(&path), schema_of(&fresh));
+    }
+
+    #[test]
+    fn an_auth_db_from_before_goals_gets_the_table_and_keeps_its_rows() {
+        // what builds before commit 074c967 left: no `goals`, no version
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("auth.db");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE users (id TEXT PRIMARY KEY, role TEXT NOT NULL, team TEXT, created_at INTEGER NOT NULL);
+             CREATE TABLE tokens (hash TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE, label TEXT, created_at INTEGER NOT NULL, revoked_at INTEGER);
+             CREATE TABLE assignments (user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE, doc_id TEXT NOT NULL, PRIMARY KEY (user_id, doc_id));
+             CREATE TABLE territories (user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE, territory TEXT NOT NULL, PRIMARY KEY (user_id, territory));
+             CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+             INSERT INTO meta VALUES ('scope_version', 7);
+             INSERT INTO users VALUES ('kari', 'rep', NULL, 1);",
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO tokens VALUES (?1, 'kari', NULL, 1, NULL)",
+            [hash_token("opt_fixture_token_of_kari")],
+        )
+        .unwrap();
+        drop(conn);
+        let db = AuthDb::open(&path).unwrap();
+        assert_eq!(version_of(&path), 1);
+        assert_eq!(db.scope_version().unwrap(), 7);
+        assert_eq!(
+            db.authenticate("opt_fixture_token_of_kari")
+                .unwrap()
+                .unwrap()
+                .id,
+            "kari"
+        );
+        db.set_goals("kari", Goals::default()).unwrap();
+    }
+
+    #[test]
+    fn an_auth_db_from_a_newer_build_is_refused_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("auth.db");
+        drop(AuthDb::open(&path).unwrap());
+        Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", 99)
+            .unwrap();
+        let err = AuthDb::open(&path).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                AuthError::Migration(MigrationError::TooNew {
+                    found: 99,
+                    supported: AUTH_SCHEMA_VERSION
+                })
+            ),
+            "{err}"
+        );
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "auth.db: schema version 99 is newer than this build supports ({AUTH_SCHEMA_VERSION})"
+            )
+        );
+        assert_eq!(version_of(&path), 99);
     }
 }

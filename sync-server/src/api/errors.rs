@@ -134,6 +134,10 @@ impl From<crate::auth::AuthError> for ApiError {
                 tracing::error!(error = %err, "api: auth database");
                 Self::internal()
             }
+            AuthError::Migration(err) => {
+                tracing::error!(error = %err, "api: auth database migration");
+                Self::internal()
+            }
         }
     }
 }
