@@ -63,9 +63,52 @@ pub enum AuthError {
     UserExists,
     #[error("no such token")]
     NoSuchToken,
+    /// Neither a token id nor a whole token (see [`TokenRef::parse`]).
+    #[error("not a token id: expected {}", TOKEN_REF_FORM)]
+    InvalidTokenRef,
     /// auth.db is newer than this build, or a migration failed.
     #[error("auth.db: {0}")]
     Migration(#[from] MigrationError),
+}
+
+/// What a token revocation accepts, in words (for error messages).
+pub const TOKEN_REF_FORM: &str = "the token's id (exactly the 12 lowercase hex characters that \
+     `outpost-server token list` and GET /api/admin/users/{id}/tokens show) or the whole token";
+
+/// How many hex characters of a token's SHA-256 make its id.
+pub const TOKEN_ID_LEN: usize = 12;
+
+/// The shortest token there is: an operator's `OUTPOST_ADMIN_TOKEN` has at
+/// least 16 characters; issued tokens have 68.
+pub const MIN_TOKEN_LEN: usize = 16;
+
+/// A token named for revocation: by its id, or the whole token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenRef {
+    /// The first 12 hex characters of the token's hash, as listed.
+    Id(String),
+    /// The token itself (compared by its hash).
+    Token(String),
+}
+
+impl TokenRef {
+    /// Exactly [`TOKEN_ID_LEN`] lowercase hex characters are an id; a string
+    /// of at least [`MIN_TOKEN_LEN`] characters is taken for a whole token
+    /// (matched by the SHA-256 of all of it, so it can only ever name that
+    /// one token). Anything else — `%` or `_` wildcards, a part of an id,
+    /// upper case — is [`AuthError::InvalidTokenRef`].
+    pub fn parse(s: &str) -> Result<Self, AuthError> {
+        let is_id = s.len() == TOKEN_ID_LEN
+            && s.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        if is_id {
+            Ok(Self::Id(s.to_owned()))
+        } else if s.chars().count() >= MIN_TOKEN_LEN {
+            Ok(Self::Token(s.to_owned()))
+        } else {
+            Err(AuthError::InvalidTokenRef)
+        }
+    }
 }
 
 /// The auth database.
@@ -201,14 +244,21 @@ impl AuthDb {
         Ok(())
     }
 
-    /// Revokes a token, given the token itself or the first 8+ hex characters
-    /// of its hash (as `tokens` lists them).
+    /// Revokes one token, given its id as [`AuthDb::tokens`] lists it or the
+    /// whole token (see [`TokenRef::parse`]); anything else is refused and
+    /// revokes nothing. Ids and hashes are compared for equality, never as
+    /// patterns.
     pub fn revoke_token(&self, token_or_id: &str) -> Result<(), AuthError> {
-        let by_hash = hash_token(token_or_id);
-        let n = self.conn.execute(
-            "UPDATE tokens SET revoked_at = ?3 WHERE revoked_at IS NULL AND (hash = ?1 OR (length(?2) >= 8 AND hash LIKE ?2 || '%'))",
-            params![by_hash, token_or_id, now_ms()],
-        )?;
+        let n = match TokenRef::parse(token_or_id)? {
+            TokenRef::Id(id) => self.conn.execute(
+                "UPDATE tokens SET revoked_at = ?2 WHERE revoked_at IS NULL AND substr(hash, 1, 12) = ?1",
+                params![id, now_ms()],
+            )?,
+            TokenRef::Token(token) => self.conn.execute(
+                "UPDATE tokens SET revoked_at = ?2 WHERE revoked_at IS NULL AND hash = ?1",
+                params![hash_token(&token), now_ms()],
+            )?,
+        };
         if n == 0 {
             return Err(AuthError::NoSuchToken);
         }
@@ -413,8 +463,76 @@ mod tests {
         assert!(db.authenticate(&token).unwrap().is_none());
         assert!(matches!(
             db.revoke_token("nothing"),
+            Err(AuthError::InvalidTokenRef)
+        ));
+        assert!(matches!(
+            db.revoke_token("000000000000"),
             Err(AuthError::NoSuchToken)
         ));
+    }
+
+    fn active(db: &AuthDb, token: &str) -> bool {
+        db.authenticate(token).unwrap().is_some()
+    }
+
+    #[test]
+    fn only_an_exact_id_or_a_whole_token_revokes_and_only_that_token() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = AuthDb::open(&dir.path().join("auth.db")).unwrap();
+        db.add_user("kari", Role::Rep, None).unwrap();
+        db.add_user("mona", Role::Manager, None).unwrap();
+        let kari = db.issue_token("kari", None).unwrap();
+        let kari2 = db.issue_token("kari", None).unwrap();
+        let mona = db.issue_token("mona", None).unwrap();
+        let kari_id = db.tokens("kari").unwrap()[0].0.clone();
+        let hash = hash_token(&kari);
+        let upper = kari_id.to_uppercase();
+        let version = db.scope_version().unwrap();
+        for bad in [
+            "________",
+            "%%%%%%%%",
+            "%",
+            "",
+            "____________", // 12 wildcards, the id's length
+            "%%%%%%%%%%%%",
+            &kari_id[..8], // the old 8-character prefix
+            &kari_id[..11],
+            upper.as_str(),
+            &hash[..13], // one more than an id: neither form
+            &kari[..12], // 12 characters of another form
+            "opt_%",
+            "12345678901g",
+        ] {
+            assert!(
+                matches!(db.revoke_token(bad), Err(AuthError::InvalidTokenRef)),
+                "{bad:?} was accepted"
+            );
+        }
+        // a long string is taken for a whole token: compared by its hash
+        for unknown in [
+            "________________",
+            "%%%%%%%%%%%%%%%%%%%%",
+            hash.as_str(),
+            &kari[..kari.len() - 1],
+        ] {
+            assert!(
+                matches!(db.revoke_token(unknown), Err(AuthError::NoSuchToken)),
+                "{unknown:?}"
+            );
+        }
+        assert!(active(&db, &kari) && active(&db, &kari2) && active(&db, &mona));
+        assert_eq!(db.scope_version().unwrap(), version, "nothing changed");
+
+        db.revoke_token(&kari_id).unwrap();
+        assert!(!active(&db, &kari) && active(&db, &kari2) && active(&db, &mona));
+        db.revoke_token(&mona).unwrap();
+        assert!(active(&db, &kari2) && !active(&db, &mona));
+        assert!(matches!(
+            db.revoke_token(&mona),
+            Err(AuthError::NoSuchToken)
+        ));
+        let err = db.revoke_token("%").unwrap_err().to_string();
+        assert!(err.contains("12 lowercase hex characters"), "{err}");
     }
 
     /// SHA-256 of every auth.db migration's file, in order.

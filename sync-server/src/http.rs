@@ -160,12 +160,26 @@ async fn issue_token(
     Ok((StatusCode::CREATED, Json(json!({"token": token}))).into_response())
 }
 
+/// Revokes one token: `id` is exactly the id the token list shows, or the
+/// whole token; anything else (`%`, `_`, a prefix) is a 400 that revokes
+/// nothing (ids were once matched with `LIKE`, so `________` revoked every
+/// token of every user).
 async fn revoke_token(
     State(app): State<Shared>,
     caller: Caller,
-    Path(id): Path<String>,
+    id: Result<Path<String>, axum::extract::rejection::PathRejection>,
 ) -> Result<StatusCode, ApiError> {
     admin(&caller)?;
+    let id = id
+        .ok()
+        .and_then(|Path(id)| crate::auth::TokenRef::parse(&id).ok().map(|_| id))
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_token_id",
+                format!("expected {}", crate::auth::TOKEN_REF_FORM),
+            )
+        })?;
     auth_write(&app, move |a| a.revoke_token(&id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

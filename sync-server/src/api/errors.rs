@@ -130,6 +130,11 @@ impl From<crate::auth::AuthError> for ApiError {
             AuthError::NoSuchToken => {
                 Self::new(StatusCode::NOT_FOUND, "no_such_token", "no such token")
             }
+            AuthError::InvalidTokenRef => Self::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_token_id",
+                format!("expected {}", crate::auth::TOKEN_REF_FORM),
+            ),
             AuthError::Sqlite(err) => {
                 tracing::error!(error = %err, "api: auth database");
                 Self::internal()
