@@ -8,8 +8,8 @@
 //! Each migration is a frozen file in `migrations/`. To change the schema,
 //! add a file with the next number, list it below, append its SHA-256 to
 //! `FROZEN` in the test at the end, add a fixture line to
-//! `core/tests/fixtures/stores/make.sh` once it ships, and describe it in
-//! docs/SCHEMA.md. Never edit a migration that is already listed.
+//! `core/tests/fixtures/stores/make.sh` once it ships (and regenerate the
+//! fixtures). Never edit a migration that is already listed.
 
 use rusqlite::Connection;
 
