@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
 # Runs every test of the workspace. This is the README's test command and
 # what .ci/run calls; it installs what it needs on a fresh machine.
-set -euo pipefail
+#
+# Every suite runs even when an earlier one failed; a suite whose
+# prerequisite failed (e.g. the bindings' Python and Kotlin suites when
+# bindings/generate.sh failed) is skipped and says why. A summary table at
+# the end lists each step (passed, FAILED or skipped) with its seconds, and
+# the exit status is non-zero when any step failed.
+set -uo pipefail
 cd "$(dirname "$0")/.."
 
 if ! command -v cargo >/dev/null 2>&1; then
@@ -9,14 +15,61 @@ if ! command -v cargo >/dev/null 2>&1; then
   exit 1
 fi
 
-echo "== cargo test (workspace)"
-cargo test --workspace
+SUMMARY=()
+FAILURES=0
 
-echo "== browser tests of the web console (headless chromium, real server)"
-bash tests/browser/run.sh
+record() { # step, result, seconds
+  SUMMARY+=("$1"$'\t'"$2"$'\t'"$3")
+}
 
-echo "== benchmark smoke run (test profile, tiny size: keeps the bench compiling and running)"
-cargo test -p outpost-core --bench store -- --accounts 3
+# step NAME COMMAND...: runs one step and records whether it passed;
+# returns its status so that later steps can depend on it
+step() {
+  local name=$1
+  shift
+  echo
+  echo "== $name"
+  local start=$SECONDS status=0
+  "$@" || status=$?
+  if [ "$status" -eq 0 ]; then
+    record "$name" "passed" $((SECONDS - start))
+    return 0
+  fi
+  record "$name" "FAILED (exit $status)" $((SECONDS - start))
+  FAILURES=$((FAILURES + 1))
+  echo "== $name: FAILED (exit $status); going on with the other suites" >&2
+  return 1
+}
+
+# skip NAME WHY: a step not run because a prerequisite failed
+skip() {
+  echo
+  echo "== $1: skipped ($2)"
+  record "$1" "skipped: $2" 0
+}
+
+summary() {
+  echo
+  echo "== summary"
+  printf '%-54s %-36s %8s\n' "step" "result" "seconds"
+  local row name result secs
+  for row in "${SUMMARY[@]}"; do
+    IFS=$'\t' read -r name result secs <<<"$row"
+    printf '%-54s %-36s %8s\n' "$name" "$result" "$secs"
+  done
+  if [ "$FAILURES" -gt 0 ]; then
+    echo "$FAILURES step(s) FAILED"
+  else
+    echo "every step passed"
+  fi
+}
+
+step "cargo test (workspace)" cargo test --workspace
+
+step "browser tests of the console (chromium, real server)" bash tests/browser/run.sh
+
+step "benchmark smoke run (test profile, tiny size)" \
+  cargo test -p outpost-core --bench store -- --accounts 3
 
 # ---- bindings (issue 4): generate Kotlin/Swift/Python once, then run the
 # Python and Kotlin suites against the generated code and the real server.
@@ -26,24 +79,46 @@ apt_install() {
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
   else
     echo "please install: $*" >&2
-    exit 1
+    return 1
   fi
 }
-# Debian's python3 lacks ensurepip (so venvs without pip) until python3-venv is installed
-if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then apt_install python3 python3-venv; fi
-if ! command -v mvn >/dev/null 2>&1 || ! command -v javac >/dev/null 2>&1; then
-  apt_install maven default-jdk-headless
+python_ready() {
+  # Debian's python3 lacks ensurepip (so venvs without pip) until python3-venv is installed
+  python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || apt_install python3 python3-venv
+}
+jdk_ready() {
+  { command -v mvn >/dev/null 2>&1 && command -v javac >/dev/null 2>&1; } || apt_install maven default-jdk-headless
+}
+
+PYTHON=ok
+step "prerequisite: python3 with venv" python_ready || PYTHON="python3 with venv is missing"
+JDK=ok
+step "prerequisite: maven and a JDK" jdk_ready || JDK="maven or a JDK is missing"
+
+BINDINGS=ok
+step "bindings: build and generate Kotlin, Swift, Python" bash bindings/generate.sh ||
+  BINDINGS="bindings/generate.sh failed"
+
+if [ "$BINDINGS" != ok ]; then
+  skip "bindings: Python (pytest)" "$BINDINGS"
+elif [ "$PYTHON" != ok ]; then
+  skip "bindings: Python (pytest)" "$PYTHON"
+else
+  step "bindings: Python (pytest)" bash bindings/python-tests/run.sh -q
 fi
 
-echo "== bindings: build the library once and generate Kotlin, Swift, Python"
-bash bindings/generate.sh
+if [ "$BINDINGS" != ok ]; then
+  skip "bindings: Kotlin on the JVM (Maven, JUnit 5)" "$BINDINGS"
+elif [ "$JDK" != ok ]; then
+  skip "bindings: Kotlin on the JVM (Maven, JUnit 5)" "$JDK"
+else
+  step "bindings: Kotlin on the JVM (Maven, JUnit 5)" bash bindings/kotlin-tests/run.sh
+fi
 
-echo "== bindings: Python (pytest)"
-bash bindings/python-tests/run.sh -q
-
-echo "== bindings: Kotlin on the JVM (Maven, JUnit 5)"
-bash bindings/kotlin-tests/run.sh
-
-echo "== load generator smoke run (debug build, a few devices, seconds; the stock server too when node is installed)"
-cargo run -p outpost-loadgen -- --latency-devices 3 --probes 5 --bg-rate 10 --conn-steps 20 \
+# debug build, a few devices, seconds; the stock server too when node is installed
+step "load generator smoke run" \
+  cargo run -p outpost-loadgen -- --latency-devices 3 --probes 5 --bg-rate 10 --conn-steps 20 \
   --writers 4 --rate 100 --secs 1 --territory 6 --wire-reps 2 --memory-accounts 40 --stock-memory-accounts 20
+
+summary
+[ "$FAILURES" -eq 0 ]
