@@ -1,7 +1,8 @@
 //! Which documents a user may read and write.
 //!
-//! - admin: every document; the only role that writes settings documents.
-//! - rep: settings (read), and the accounts assigned to them, owned by them,
+//! - admin: every account and the org's settings document; the only role
+//!   that writes settings or creates a document that is not an account.
+//! - rep: the org's settings document (read), and the accounts assigned to them, owned by them,
 //!   or in one of their territories (read and write).
 //! - manager: what any member of their team may see (read and write).
 //! - viewer: like a rep, read-only.
@@ -58,18 +59,17 @@ fn sees_account(
 /// Computes the scope of `user` from the auth database and the accounts' owners and territories.
 pub fn scope_for(user: &User, auth: &AuthDb, store: &Store) -> Result<Scope, ScopeError> {
     let mut scope = Scope::default();
-    let docs = store.document_ids()?;
     let admin = user.role == Role::Admin;
-    for (doc, kind) in &docs {
-        if *kind == DocKind::Settings {
-            scope.docs.insert(
-                *doc,
-                Access {
-                    kind: *kind,
-                    writable: admin,
-                },
-            );
-        }
+    // the org's one settings document (pinned in the store), never another
+    // document that claims to be settings
+    if let Some(doc) = store.settings_doc()? {
+        scope.docs.insert(
+            doc,
+            Access {
+                kind: DocKind::Settings,
+                writable: admin,
+            },
+        );
     }
     let people: Vec<User> = match (user.role, &user.team) {
         (Role::Manager, Some(team)) => {

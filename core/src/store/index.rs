@@ -47,7 +47,12 @@ pub(crate) fn reindex(tx: &Connection, doc: &CrmDoc, phone_region: &str) -> Resu
     remove(tx, &id)?;
     match doc.kind() {
         DocKind::Account => index_account(tx, doc, &id, phone_region),
-        DocKind::Settings => index_settings(tx, doc, &id),
+        // only the org's one settings document is indexed (see `org`); no
+        // pin yet means this one is about to be pinned by its insert
+        DocKind::Settings => match super::org::pinned(tx)? {
+            Some(p) if p != doc.id() => Ok(()),
+            _ => index_settings(tx, doc, &id),
+        },
     }
 }
 

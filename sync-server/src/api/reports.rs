@@ -171,8 +171,16 @@ pub async fn team(
         };
         let mut store = app.store();
         let mut counts: BTreeMap<&str, (i64, i64, i64)> = reps.iter().map(|r| (r.as_str(), (0, 0, 0))).collect();
+        // every figure over the caller's scope only: an activity or deal a
+        // rep owns inside an account they cannot open does not count
+        let within: std::collections::BTreeSet<_> = scope
+            .docs
+            .iter()
+            .filter(|(_, a)| a.kind == outpost_core::model::DocKind::Account)
+            .map(|(d, _)| *d)
+            .collect();
         for a in store.all_activities(Some(from), Some(to), false)? {
-            if a.status == "cancelled" {
+            if a.status == "cancelled" || !within.contains(&a.doc_id) {
                 continue;
             }
             if let Some(c) = a.owner.as_deref().and_then(|o| counts.get_mut(o)) {
@@ -185,7 +193,7 @@ pub async fn team(
         let mut currency = None;
         let mut totals = (0i64, 0i64, 0i64, 0i64, 0i64);
         for r in &reps {
-            let dash = store.dashboard(day, Some(r), None)?;
+            let dash = store.dashboard_within(day, Some(r), None, Some(&within))?;
             currency = currency.or(dash.currency.clone());
             let (n, visits, calls) = counts.get(r.as_str()).copied().unwrap_or_default();
             totals.0 += n;

@@ -10,7 +10,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use outpost_core::DocumentId;
-use outpost_core::model::{CustomField, DocKind, OrgSettings, Pipeline};
+use outpost_core::model::{CustomField, OrgSettings, Pipeline};
 use outpost_core::store::Store;
 use serde_json::{Value, json};
 
@@ -20,13 +20,9 @@ use super::records::{new_record, patch_in, patched, record_json};
 use crate::auth::Role;
 use crate::state::Shared;
 
-/// The org settings document, if there is one.
+/// The org settings document (the one pinned in the store), if there is one.
 pub fn settings_doc(store: &Store) -> Result<Option<DocumentId>, ApiError> {
-    Ok(store
-        .document_ids()?
-        .into_iter()
-        .find(|(_, k)| *k == DocKind::Settings)
-        .map(|(d, _)| d))
+    Ok(store.settings_doc()?)
 }
 
 /// Pipelines of the org (empty without a settings document).

@@ -286,6 +286,27 @@ pub fn parse_crm_date(raw: &str) -> Option<(Option<i32>, u32, u32)> {
     parse_date(raw)
 }
 
+impl Store {
+    /// Puts `docs` in the connection's temporary `outpost_scope` table, which
+    /// the `*_within` queries restrict themselves to.
+    pub(super) fn fill_scope(
+        &self,
+        docs: &std::collections::BTreeSet<DocumentId>,
+    ) -> crate::error::Result<()> {
+        let conn = self.conn();
+        conn.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS outpost_scope (doc_id TEXT PRIMARY KEY);
+             DELETE FROM temp.outpost_scope;",
+        )?;
+        let mut st =
+            conn.prepare_cached("INSERT OR IGNORE INTO temp.outpost_scope(doc_id) VALUES (?1)")?;
+        for d in docs {
+            st.execute([d.to_string()])?;
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::reminders::next_occurrence;

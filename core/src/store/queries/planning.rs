@@ -183,6 +183,23 @@ impl Store {
         owner: Option<&str>,
         currency: Option<&str>,
     ) -> Result<Dashboard> {
+        self.dashboard_within(day, owner, currency, None)
+    }
+
+    /// [`Store::dashboard`] over the given account documents only (a
+    /// server computes a user's figures over what that user may see: a
+    /// deal they own inside an account they cannot open does not count).
+    pub fn dashboard_within(
+        &self,
+        day: Day,
+        owner: Option<&str>,
+        currency: Option<&str>,
+        within: Option<&std::collections::BTreeSet<DocumentId>>,
+    ) -> Result<Dashboard> {
+        let scoped = i64::from(within.is_some());
+        if let Some(docs) = within {
+            self.fill_scope(docs)?;
+        }
         let (start, end) = (day.start_ms(), day.end_ms());
         let week_start = day.at_midnight(
             day.date - Duration::days(i64::from(day.date.weekday().num_days_from_monday())),
@@ -194,8 +211,8 @@ impl Store {
             conn.query_row(
                 "SELECT COUNT(*) FROM idx_activities WHERE archived = 0 AND kind = ?1 AND status != 'cancelled'
                    AND COALESCE(start_at, due_at, completed_at) >= ?2 AND COALESCE(start_at, due_at, completed_at) < ?3
-                   AND (?4 IS NULL OR owner = ?4)",
-                params![kind, start, end, owner],
+                   AND (?4 IS NULL OR owner = ?4) AND (?5 = 0 OR doc_id IN (SELECT doc_id FROM temp.outpost_scope))",
+                params![kind, start, end, owner, scoped],
                 |r| r.get(0),
             )
         };
@@ -203,14 +220,14 @@ impl Store {
         let calls_today = count_kind("call")?;
         let overdue_tasks = conn.query_row(
             "SELECT COUNT(*) FROM idx_activities WHERE archived = 0 AND kind = 'task' AND status = 'planned'
-               AND due_at < ?1 AND (?2 IS NULL OR owner = ?2)",
-            params![start, owner],
+               AND due_at < ?1 AND (?2 IS NULL OR owner = ?2) AND (?3 = 0 OR doc_id IN (SELECT doc_id FROM temp.outpost_scope))",
+            params![start, owner, scoped],
             |r| r.get(0),
         )?;
         let new_contacts_this_week = conn.query_row(
             "SELECT COUNT(*) FROM idx_contacts WHERE archived = 0 AND created_at >= ?1 AND created_at < ?2
-               AND (?3 IS NULL OR owner = ?3)",
-            params![week_start, end, owner],
+               AND (?3 IS NULL OR owner = ?3) AND (?4 = 0 OR doc_id IN (SELECT doc_id FROM temp.outpost_scope))",
+            params![week_start, end, owner, scoped],
             |r| r.get(0),
         )?;
         let (open_deals, open_pipeline_minor, weighted): (i64, i64, f64) = conn.query_row(
@@ -220,9 +237,9 @@ impl Store {
                  FROM idx_deals d
                  LEFT JOIN idx_stages s ON s.pipeline_id = d.pipeline_id AND s.stage_id = d.stage_id
                  WHERE d.archived = 0 AND {OPEN_STAGE_SQL} = 'open' AND d.currency IS ?1
-                   AND (?2 IS NULL OR d.owner = ?2)"
+                   AND (?2 IS NULL OR d.owner = ?2) AND (?3 = 0 OR d.doc_id IN (SELECT doc_id FROM temp.outpost_scope))"
             ),
-            params![currency, owner],
+            params![currency, owner, scoped],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )?;
         let (won_this_month, won_this_month_minor): (i64, i64) = conn.query_row(
@@ -231,8 +248,8 @@ impl Store {
              JOIN idx_stages s ON s.pipeline_id = d.pipeline_id AND s.stage_id = d.stage_id
              WHERE d.archived = 0 AND s.meaning = 'won' AND d.currency IS ?1
                AND d.stage_changed_at >= ?2 AND d.stage_changed_at < ?3
-               AND (?4 IS NULL OR d.owner = ?4)",
-            params![currency, month_start, end, owner],
+               AND (?4 IS NULL OR d.owner = ?4) AND (?5 = 0 OR d.doc_id IN (SELECT doc_id FROM temp.outpost_scope))",
+            params![currency, month_start, end, owner, scoped],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
         Ok(Dashboard {

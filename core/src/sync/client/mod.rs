@@ -156,6 +156,8 @@ struct Session {
     scope: BTreeMap<DocumentId, bool>,
     states: HashMap<DocumentId, State>,
     attention: HashSet<DocumentId>,
+    /// The org's settings document as the server names it in the scope.
+    settings: Option<DocumentId>,
 }
 
 impl Runner {
@@ -251,6 +253,7 @@ impl Runner {
             scope: BTreeMap::new(),
             states: HashMap::new(),
             attention: HashSet::new(),
+            settings: None,
         };
         let result = self.serve(&mut ws, &mut session).await;
         self.save_states(&session);
@@ -330,6 +333,19 @@ impl Runner {
                 data,
             );
             send(ws, &m).await?;
+        }
+        Ok(())
+    }
+
+    /// Uses the settings document the server names as the org's (once it is
+    /// on the device): a stale or planted one never feeds pipelines or defaults.
+    fn pin_settings(&self, session: &Session) -> Result<(), SessionError> {
+        let Some(doc) = session.settings else {
+            return Ok(());
+        };
+        let mut store = lock(&self.store);
+        if store.settings_doc()? != Some(doc) && store.contains(doc)? {
+            store.pin_settings(doc)?;
         }
         Ok(())
     }
@@ -439,6 +455,11 @@ impl Runner {
                     }
                 }
                 session.scope = new;
+                session.settings = documents
+                    .iter()
+                    .find(|d| d.kind == "settings")
+                    .and_then(|d| d.document_id.parse().ok());
+                self.pin_settings(session)?;
                 self.set_status(|s| {
                     s.documents
                         .retain(|d, _| session.scope.contains_key(d) || local.contains(d));
@@ -473,6 +494,9 @@ impl Runner {
                     Ok(r) => {
                         self.set_status(|s| s.progress.bytes_received += data.len() as u64);
                         if !r.new_changes.is_empty() {
+                            if session.settings == Some(doc) {
+                                self.pin_settings(session)?;
+                            }
                             let _ = self.events.send(SyncEvent::DocumentChanged(doc));
                         }
                     }
