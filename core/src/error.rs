@@ -68,6 +68,9 @@ pub enum CoreError {
     /// nothing of it was kept, on disk or in memory.
     #[error("a batch of writes was aborted and rolled back")]
     Aborted,
+    /// Bytes from another replica inflate (or weigh) more than the limit.
+    #[error("too_large: {what} exceeds the limit of {limit} bytes")]
+    TooLarge { what: &'static str, limit: u64 },
     /// Serialising a record failed (a bug, not bad input).
     #[error("encoding a record failed: {0}")]
     Encode(#[from] serde_json::Error),

@@ -14,6 +14,7 @@ use std::time::Instant;
 use automerge::sync::State;
 use axum::extract::ws::{Message, WebSocket};
 use futures_util::{SinkExt, StreamExt};
+use outpost_core::doc::bounded::{BoundError, SyncDecodeError, decode_sync_message};
 use outpost_core::sync::wire::{PROTOCOL_VERSION, PeerMetadata, ScopeEntry, WireMessage};
 use outpost_core::{CoreError, DocumentId};
 use tokio::sync::mpsc;
@@ -31,6 +32,9 @@ pub enum ConnError {
     Protocol(String),
     #[error("the device stopped reading")]
     SlowReader,
+    /// The token was revoked, or its user removed, while connected.
+    #[error("unauthorized: the token was revoked or its user removed")]
+    Revoked,
     #[error("internal error")]
     Internal,
 }
@@ -44,7 +48,11 @@ fn protocol(msg: impl Into<String>) -> ConnError {
 
 struct Session {
     app: Shared,
+    /// Who connected, with their token (re-checked after auth changes).
+    caller: crate::api::auth::Caller,
     user: User,
+    /// The hub's auth epoch when the token was last checked.
+    auth_seen: u64,
     conn_id: u64,
     peer_id: String,
     /// Where sync states are saved; `None` for ephemeral peers.
@@ -54,13 +62,26 @@ struct Session {
     /// account it just created is writable at once, before it is told).
     told: Scope,
     states: HashMap<DocumentId, State>,
-    /// Documents a device may be creating (see `on_new_document`).
-    shadows: HashMap<DocumentId, (automerge::Automerge, State)>,
+    /// Documents a device may be creating (see `on_new_document`), with
+    /// the inflated bytes each has received.
+    shadows: HashMap<DocumentId, Shadow>,
     out: mpsc::Sender<Message>,
 }
 
+/// A document a device is creating, assembled until it is complete.
+#[derive(Default)]
+pub(crate) struct Shadow {
+    doc: automerge::Automerge,
+    state: State,
+    /// Inflated bytes received into it so far.
+    bytes: u64,
+}
+
 /// Runs a connection to the end.
-pub async fn run(socket: WebSocket, app: Shared, user: User) {
+pub async fn run(socket: WebSocket, app: Shared, caller: crate::api::auth::Caller) {
+    // checked against later auth changes from here on
+    let auth_seen = app.hub.auth_epoch();
+    let user = caller.user.clone();
     let (mut sink, mut stream) = socket.split();
     let (out, mut out_rx) = mpsc::channel::<Message>(app.cfg.outbound_queue);
     let writer = tokio::spawn(async move {
@@ -117,7 +138,9 @@ pub async fn run(socket: WebSocket, app: Shared, user: User) {
     };
     let mut session = Session {
         app: app.clone(),
+        caller,
         user,
+        auth_seen,
         conn_id,
         peer_id: peer_id.clone(),
         peer_key,
@@ -230,7 +253,11 @@ impl Session {
                     self.refresh_scope(false).await?;
                 }
                 _ = inbox.notify.notified() => {
-                    if inbox.take_scope_changed() && scope_due.is_none() {
+                    if self.app.hub.auth_epoch() != self.auth_seen {
+                        // a token, user or role changed: check at once, not coalesced
+                        inbox.take_scope_changed();
+                        self.refresh_scope(false).await?;
+                    } else if inbox.take_scope_changed() && scope_due.is_none() {
                         scope_due = Some(tokio::time::Instant::now() + SCOPE_COALESCE);
                     }
                     for doc in inbox.take() {
@@ -256,7 +283,11 @@ impl Session {
                         Some(Err(e)) => {
                             let text = e.to_string();
                             if text.contains("too long") || text.contains("Space limit") || text.contains("capacity") {
-                                return Err(protocol("frame too large"));
+                                metrics::counter!("outpost_too_large_total").increment(1);
+                                return Err(protocol(format!(
+                                    "too_large: a frame may carry {} bytes at most",
+                                    self.app.cfg.max_frame_bytes
+                                )));
                             }
                             // the device went away without a closing handshake
                             tracing::debug!(conn = self.conn_id, error = %short(&text), "read ended");
@@ -265,6 +296,10 @@ impl Session {
                         Some(Ok(Message::Text(_))) => return Err(protocol("text frames are not part of the protocol")),
                         Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
                         Some(Ok(Message::Binary(b))) => {
+                            if self.app.hub.auth_epoch() != self.auth_seen {
+                                // nothing is stored for a token revoked meanwhile
+                                self.refresh_scope(false).await?;
+                            }
                             metrics::counter!("outpost_messages_total", "direction" => "in").increment(1);
                             metrics::counter!("outpost_bytes_total", "direction" => "in").increment(b.len() as u64);
                             self.on_frame(&b).await?;
@@ -317,11 +352,17 @@ impl Session {
     async fn reject(&self, doc: DocumentId, code: &str, reason: String) -> Result<(), ConnError> {
         metrics::counter!("outpost_rejected_changes_total").increment(1);
         tracing::warn!(conn = self.conn_id, doc = %doc, %reason, "change refused");
-        let app = self.app.clone();
-        let heads = tokio::task::spawn_blocking(move || app.store().heads(doc))
-            .await
-            .map_err(|_| ConnError::Internal)?
-            .unwrap_or_default();
+        // the server's heads only for a document this device may see: for
+        // any other id, a refusal reveals nothing about whether it exists
+        let heads = if self.scope.get(doc).is_some() {
+            let app = self.app.clone();
+            tokio::task::spawn_blocking(move || app.store().heads(doc))
+                .await
+                .map_err(|_| ConnError::Internal)?
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
         self.send(WireMessage::Rejected {
             sender_id: self.app.peer_id.clone(),
             target_id: self.peer_id.clone(),
@@ -340,8 +381,35 @@ impl Session {
         is_request: bool,
     ) -> Result<(), ConnError> {
         let doc = parse_doc(doc_str)?;
-        let message = automerge::sync::Message::decode(data)
-            .map_err(|_| protocol("truncated or invalid sync message"))?;
+        // compressed changes are inflated here, through a bounded reader,
+        // on a blocking thread and not on the writer thread (which holds
+        // the store lock); past the limit the message is refused unread
+        let limit = self.app.cfg.max_message_inflated_bytes;
+        let owned = data.to_vec();
+        let decoded = tokio::task::spawn_blocking(move || decode_sync_message(&owned, limit))
+            .await
+            .map_err(|_| ConnError::Internal)?;
+        let (message, inflated) = match decoded {
+            Ok(m) => m,
+            Err(SyncDecodeError::Invalid) => {
+                return Err(protocol("truncated or invalid sync message"));
+            }
+            Err(SyncDecodeError::Bound(BoundError::TooLarge { limit })) => {
+                metrics::counter!("outpost_too_large_total").increment(1);
+                return self
+                    .reject(
+                        doc,
+                        "too_large",
+                        format!("too_large: the changes of one message may inflate to {limit} bytes at most"),
+                    )
+                    .await;
+            }
+            Err(SyncDecodeError::Bound(BoundError::Malformed(reason))) => {
+                return self
+                    .reject(doc, "schema", format!("invalid Automerge bytes: {reason}"))
+                    .await;
+            }
+        };
         let carries_changes = !message.changes.is_empty();
         let access = self.scope.get(doc);
         tracing::debug!(conn = self.conn_id, doc = %doc, is_request, carries_changes, in_scope = access.is_some(), "sync message");
@@ -349,7 +417,7 @@ impl Session {
             if is_request || self.user.role == Role::Viewer {
                 return self.unavailable(doc_str).await;
             }
-            return self.on_new_document(doc, doc_str, message).await;
+            return self.on_new_document(doc, doc_str, message, inflated).await;
         };
         if !access.writable && carries_changes {
             return self
@@ -365,7 +433,8 @@ impl Session {
             doc,
             known: self.states.remove(&doc),
             peer_key: self.peer_key.clone(),
-            data: data.to_vec(),
+            message,
+            inflated,
         })
         .await
         .ok_or(ConnError::Internal)?;
@@ -385,6 +454,9 @@ impl Session {
                 | CoreError::UnsupportedSchemaVersion { .. }
                 | CoreError::NotAutomerge { .. }),
             ) => self.reject(doc, "schema", e.to_string()).await,
+            Err(e @ CoreError::TooLarge { .. }) => {
+                self.reject(doc, "too_large", e.to_string()).await
+            }
             Err(e) => {
                 tracing::error!(conn = self.conn_id, doc = %doc, error = %e, "sync failed");
                 Err(ConnError::Internal)
@@ -454,11 +526,14 @@ impl Session {
     /// scope a change did not touch are not sent their whole scope again.
     async fn refresh_scope(&mut self, force: bool) -> Result<(), ConnError> {
         let app = self.app.clone();
-        let user_id = self.user.id.clone();
+        let caller = self.caller.clone();
         let current = (!force).then(|| self.told.clone());
+        let epoch = self.app.hub.auth_epoch();
         let computed = tokio::task::spawn_blocking(move || {
+            // the token again, not only the user: a revoked token, a removed
+            // user or a changed role takes effect on open connections
+            let user = caller.reauthenticate(&app).ok().flatten()?;
             let auth = app.auth();
-            let user = auth.user(&user_id).ok().flatten()?;
             let store = app.store();
             let scope = scope_for(&user, &auth, &store).ok()?;
             if current.as_ref() == Some(&scope) {
@@ -470,8 +545,9 @@ impl Session {
         .await
         .map_err(|_| ConnError::Internal)?;
         let Some((user, scope, sizes)) = computed else {
-            return Err(protocol("this user no longer exists"));
+            return Err(ConnError::Revoked);
         };
+        self.auth_seen = epoch;
         for doc in self.scope.docs.keys() {
             if !scope.docs.contains_key(doc) {
                 self.states.remove(doc);

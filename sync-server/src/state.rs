@@ -26,6 +26,16 @@ pub struct Config {
     pub ping_interval: Duration,
     /// A connection silent for this long (no frame, no pong) is closed.
     pub idle_timeout: Duration,
+    /// Most bytes the changes of one sync message may inflate to.
+    pub max_message_inflated_bytes: u64,
+    /// Most inflated bytes the documents one connection is creating may hold.
+    pub max_connection_inflated_bytes: u64,
+    /// Most inflated bytes merged in one group commit.
+    pub max_batch_inflated_bytes: u64,
+    /// A token that may read `/metrics` (besides admins).
+    pub metrics_token: Option<String>,
+    /// Where `/metrics` is served without a token instead of the main listener.
+    pub metrics_listen: Option<SocketAddr>,
     /// CSV import: largest upload body, in bytes.
     pub import_max_bytes: usize,
     /// CSV import: most columns (the header, and any row).

@@ -31,7 +31,10 @@ pub struct Request {
     pub known: Option<State>,
     /// Where this device's saved sync state lives (persistent peers).
     pub peer_key: Option<String>,
-    pub data: Vec<u8>,
+    /// The message, decoded with its changes inflated within the limit.
+    pub message: automerge::sync::Message,
+    /// How many bytes its changes hold, inflated.
+    pub inflated: u64,
 }
 
 struct Job {
@@ -70,11 +73,22 @@ fn run(rx: mpsc::Receiver<Job>) {
             },
         };
         let app = first.req.app.clone();
+        // a batch holds at most this many inflated bytes (and always one
+        // message): many large messages arriving together are merged over
+        // several commits instead of all at once
+        let budget = app.cfg.max_batch_inflated_bytes;
+        let mut bytes = first.req.inflated;
         let mut jobs = vec![first];
         while jobs.len() < MAX_BATCH {
             match rx.try_recv() {
                 // one batch per store (one per process outside unit tests)
-                Ok(j) if std::sync::Arc::ptr_eq(&j.req.app, &app) => jobs.push(j),
+                Ok(j)
+                    if std::sync::Arc::ptr_eq(&j.req.app, &app)
+                        && bytes.saturating_add(j.req.inflated) <= budget =>
+                {
+                    bytes += j.req.inflated;
+                    jobs.push(j);
+                }
                 Ok(j) => {
                     carry = Some(j);
                     break;
@@ -94,7 +108,7 @@ fn run(rx: mpsc::Receiver<Job>) {
                     (None, Some(k)) => s.sync_state(k, j.doc).unwrap_or_default(),
                     (None, None) => State::new(),
                 };
-                let outcome = match s.receive_sync_message(j.doc, &mut state, &j.data) {
+                let outcome = match s.receive_decoded(j.doc, &mut state, j.message) {
                     Err(e) => Err(e),
                     Ok(received) => s
                         .generate_sync_message(j.doc, &mut state)

@@ -1,6 +1,7 @@
 //! One CRM document (an account, or the org-wide settings) on top of
 //! Automerge. Pure: no I/O, time is passed in.
 
+pub mod bounded;
 mod codec;
 mod conflicts;
 mod history;

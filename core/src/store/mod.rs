@@ -9,6 +9,7 @@
 mod drafts;
 mod index;
 mod migrations;
+mod org;
 pub mod queries;
 mod sync;
 
@@ -24,7 +25,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::doc::{Conflict, CrmDoc, Editor, FieldChange, Read};
 use crate::error::{CoreError, Result};
 use crate::ids::{Author, DocumentId};
-use crate::model::{Account, DocKind, OrgSettings, Record, RecordKind};
+use crate::model::{Account, DocKind, Record, RecordKind};
 
 /// Settings of a store.
 #[derive(Debug, Clone)]
@@ -35,6 +36,10 @@ pub struct StoreOptions {
     pub cache_docs: usize,
     /// Fold change chunks into a new snapshot after this many chunks.
     pub compact_after_chunks: i64,
+    /// Most bytes the changes of one sync message (or one `apply`) may
+    /// inflate to; compressed chunks are inflated through a bounded reader
+    /// before Automerge sees them (`doc::bounded`).
+    pub max_inflated_bytes: u64,
 }
 
 impl Default for StoreOptions {
@@ -43,6 +48,7 @@ impl Default for StoreOptions {
             phone_region: "US".into(),
             cache_docs: 32,
             compact_after_chunks: 64,
+            max_inflated_bytes: 256 * 1024 * 1024,
         }
     }
 }
@@ -123,6 +129,11 @@ impl Store {
         // inserts); rusqlite's default cache of 16 would evict them each time
         conn.set_prepared_statement_cache_capacity(128);
         migrations::migrate_to(&mut conn, version)?;
+        // per connection, never on disk: the documents a `*_within` query
+        // is restricted to (see `queries::fill_scope`)
+        conn.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS outpost_scope (doc_id TEXT PRIMARY KEY)",
+        )?;
         let mut store = Self {
             conn,
             author,
@@ -317,19 +328,16 @@ impl Store {
         self.insert_new(doc)
     }
 
-    /// Creates a new settings document. Durable when this returns.
-    pub fn create_settings(&mut self, settings: OrgSettings) -> Result<DocumentId> {
-        let now = self.now();
-        let doc = CrmDoc::new_settings(DocumentId::random(), &self.author, now, settings)?;
-        self.insert_new(doc)
-    }
-
     fn insert_new(&mut self, doc: CrmDoc) -> Result<DocumentId> {
         let id = doc.id();
         let now = self.now();
         // a savepoint: its own transaction, or part of a `batch`
         let tx = self.conn.savepoint()?;
         insert_document(&tx, &doc, now)?;
+        if doc.kind() == DocKind::Settings && org::pinned(&tx)?.is_none() {
+            // the first settings document a store holds is the org's
+            org::write_pin(&tx, id)?;
+        }
         index::reindex(&tx, &doc, &self.opts.phone_region)?;
         tx.commit()?;
         self.cache_insert(id, doc);
@@ -410,6 +418,10 @@ impl Store {
     /// into document `id`, creating it if it is new here. Bad bytes or a
     /// result that breaks the schema give an error and change nothing.
     pub fn apply(&mut self, id: DocumentId, bytes: &[u8]) -> Result<ApplyOutcome> {
+        let mut budget = crate::doc::bounded::Budget::new(self.opts.max_inflated_bytes);
+        let bounded = crate::doc::bounded::bound_chunks(bytes, &mut budget)
+            .map_err(|e| bound_error(id, e, self.opts.max_inflated_bytes))?;
+        let bytes: &[u8] = &bounded;
         if !self.contains(id)? {
             let doc = CrmDoc::load(id, bytes)?;
             let new_changes = doc.automerge().get_changes_meta(&[]).len();
@@ -433,6 +445,24 @@ impl Store {
         Ok(ApplyOutcome {
             created: false,
             new_changes: new.len(),
+        })
+    }
+
+    /// Stores a document validated elsewhere (e.g. assembled from a device's
+    /// sync messages) that this store does not hold yet. Durable when this
+    /// returns; an existing id is refused and nothing changes.
+    pub fn adopt(&mut self, doc: CrmDoc) -> Result<ApplyOutcome> {
+        if self.contains(doc.id())? {
+            return Err(CoreError::Invalid(format!(
+                "document {} already exists",
+                doc.id()
+            )));
+        }
+        let new_changes = doc.automerge().get_changes_meta(&[]).len();
+        self.insert_new(doc)?;
+        Ok(ApplyOutcome {
+            created: true,
+            new_changes,
         })
     }
 
@@ -567,6 +597,27 @@ impl Store {
     /// A read-only view of a document as it was at `at` (ms).
     pub fn as_of(&mut self, doc: DocumentId, at: i64) -> Result<CrmDoc> {
         self.doc(doc)?.as_of(at)
+    }
+}
+
+/// A refusal of untrusted bytes as a core error.
+pub(crate) fn bound_error(
+    doc: DocumentId,
+    e: crate::doc::bounded::BoundError,
+    limit: u64,
+) -> CoreError {
+    match e {
+        crate::doc::bounded::BoundError::TooLarge { .. } => CoreError::TooLarge {
+            what: "the changes, inflated,",
+            limit,
+        },
+        crate::doc::bounded::BoundError::Malformed(reason) => {
+            tracing::debug!(doc = %doc, reason, "malformed Automerge bytes");
+            CoreError::NotAutomerge {
+                doc,
+                source: Box::new(automerge::AutomergeError::Fail),
+            }
+        }
     }
 }
 

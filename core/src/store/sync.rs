@@ -9,6 +9,7 @@ use rusqlite::{OptionalExtension, params};
 
 use super::Store;
 use crate::doc::CrmDoc;
+use crate::doc::bounded::SyncDecodeError;
 use crate::error::{CoreError, Result};
 use crate::ids::DocumentId;
 
@@ -86,14 +87,35 @@ impl Store {
     /// caller sends afterwards (its heads) acknowledges durable data. A
     /// message that would break the schema is refused with an error and
     /// changes nothing.
+    ///
+    /// The message's changes may inflate to `max_inflated_bytes` at most
+    /// (`CoreError::TooLarge` otherwise, nothing inflated past the limit).
     pub fn receive_sync_message(
         &mut self,
         doc: DocumentId,
         state: &mut State,
         bytes: &[u8],
     ) -> Result<SyncReceived> {
+        let limit = self.opts.max_inflated_bytes;
+        let (message, _) =
+            crate::doc::bounded::decode_sync_message(bytes, limit).map_err(|e| match e {
+                SyncDecodeError::Invalid => bad_message(doc, "not a sync message"),
+                SyncDecodeError::Bound(b) => super::bound_error(doc, b, limit),
+            })?;
+        self.receive_decoded(doc, state, message)
+    }
+
+    /// [`Store::receive_sync_message`] for a message already decoded with
+    /// [`crate::doc::bounded::decode_sync_message`] (its compressed changes
+    /// inflated within a limit): the server bounds messages before they
+    /// reach its writer thread.
+    pub fn receive_decoded(
+        &mut self,
+        doc: DocumentId,
+        state: &mut State,
+        message: Message,
+    ) -> Result<SyncReceived> {
         use automerge::sync::SyncDoc;
-        let message = Message::decode(bytes).map_err(|e| bad_message(doc, e))?;
         if self.contains(doc)? {
             self.load(doc)?;
             let d = self

@@ -4,10 +4,17 @@
 
 use std::time::Instant;
 
+use outpost_core::doc::CrmDoc;
+use outpost_core::model::DocKind;
 use outpost_core::sync::wire::WireMessage;
 use outpost_core::{CoreError, DocumentId};
 
-use super::{ConnError, Session};
+use crate::auth::Role;
+
+use super::{ConnError, Session, Shadow};
+
+/// Documents one connection may be creating at once.
+const MAX_SHADOWS: usize = 64;
 
 impl Session {
     /// A sync message about a document outside this user's scope. The device
@@ -20,71 +27,120 @@ impl Session {
         doc: DocumentId,
         doc_str: &str,
         message: automerge::sync::Message,
+        inflated: u64,
     ) -> Result<(), ConnError> {
         use automerge::sync::SyncDoc;
-        const MAX_SHADOWS: usize = 64;
         if !self.shadows.contains_key(&doc) && self.shadows.len() >= MAX_SHADOWS {
             return self.unavailable(doc_str).await;
         }
-        let (mut shadow, mut state) = self.shadows.remove(&doc).unwrap_or_default();
-        if shadow.receive_sync_message(&mut state, message).is_err() {
+        // documents in creation are held in memory until complete: their
+        // inflated bytes, over all of this connection's shadows, are capped
+        let held: u64 = self.shadows.values().map(|s| s.bytes).sum();
+        let cap = self.app.cfg.max_connection_inflated_bytes;
+        if held.saturating_add(inflated) > cap {
+            metrics::counter!("outpost_too_large_total").increment(1);
+            return self
+                .refuse_new(
+                    doc,
+                    doc_str,
+                    "too_large",
+                    format!("too_large: documents being created on one connection may hold {cap} bytes at most"),
+                )
+                .await;
+        }
+        let mut shadow = self.shadows.remove(&doc).unwrap_or_default();
+        shadow.bytes += inflated;
+        if shadow
+            .doc
+            .receive_sync_message(&mut shadow.state, message)
+            .is_err()
+        {
             return self.unavailable(doc_str).await;
         }
-        let complete = !shadow.get_heads().is_empty()
-            && automerge::ReadDoc::get_missing_deps(&shadow, &[]).is_empty();
+        let complete = !shadow.doc.get_heads().is_empty()
+            && automerge::ReadDoc::get_missing_deps(&shadow.doc, &[]).is_empty();
         if !complete {
             let reply = shadow
-                .generate_sync_message(&mut state)
+                .doc
+                .generate_sync_message(&mut shadow.state)
                 .map(automerge::sync::Message::encode);
-            self.shadows.insert(doc, (shadow, state));
+            self.shadows.insert(doc, shadow);
             return self.send_sync(doc, reply).await;
         }
+        let Shadow {
+            doc: shadow,
+            mut state,
+            ..
+        } = shadow;
         let app = self.app.clone();
         let bytes = shadow.save();
+        let role = self.user.role;
         let started = Instant::now();
         let created = tokio::task::spawn_blocking(move || {
+            // validated (schema, known type) before anything is stored
+            let candidate = CrmDoc::load(doc, &bytes)?;
+            let kind = candidate.kind();
             let mut store = app.store();
             if store.contains(doc)? {
-                return Ok(None); // someone else's account: never written, never revealed
+                return Ok(Created::Exists); // someone else's account: never written, never revealed
             }
-            store.apply(doc, &bytes)?;
-            let kind = store.doc(doc)?.kind();
+            if let Some(refusal) = creation_refused(kind, role, store.settings_doc()?.is_some()) {
+                return Ok(Created::Refused(refusal));
+            }
+            // a settings document created here is pinned as the org's (there was none)
+            store.adopt(candidate)?;
             let reply = store.generate_sync_message(doc, &mut state)?;
-            Ok::<_, CoreError>(Some((state, reply, kind)))
+            Ok::<_, CoreError>(Created::Stored(state, reply, kind))
         })
         .await
         .map_err(|_| ConnError::Internal)?;
         metrics::histogram!("outpost_merge_seconds").record(started.elapsed().as_secs_f64());
         match created {
-            Ok(Some((state, reply, kind))) => {
+            Ok(Created::Stored(state, reply, kind)) => {
                 self.states.insert(doc, state);
                 self.app.hub.open(self.conn_id, doc);
                 self.claim_new_document(doc, kind).await?;
                 self.send_sync(doc, reply).await
             }
-            Ok(None) => self.unavailable(doc_str).await,
+            Ok(Created::Exists) => self.unavailable(doc_str).await,
+            Ok(Created::Refused((code, reason))) => {
+                self.refuse_new(doc, doc_str, code, reason.into()).await
+            }
             Err(
                 e @ (CoreError::SchemaViolation { .. }
                 | CoreError::UnsupportedSchemaVersion { .. }
                 | CoreError::NotAutomerge { .. }),
             ) => {
-                metrics::counter!("outpost_rejected_changes_total").increment(1);
-                tracing::warn!(conn = self.conn_id, doc = %doc, reason = %e, "new document refused");
-                self.send(WireMessage::Rejected {
-                    sender_id: self.app.peer_id.clone(),
-                    target_id: self.peer_id.clone(),
-                    document_id: doc_str.to_owned(),
-                    reason: e.to_string(),
-                    code: Some("invalid_document".into()),
-                    server_heads: Vec::new(),
-                })
-                .await
+                self.refuse_new(doc, doc_str, "invalid_document", e.to_string())
+                    .await
             }
             Err(e) => {
                 tracing::error!(conn = self.conn_id, doc = %doc, error = %e, "creating a document failed");
                 Err(ConnError::Internal)
             }
         }
+    }
+
+    /// Refuses a new document with `outpost-rejected`; nothing was stored.
+    async fn refuse_new(
+        &mut self,
+        doc: DocumentId,
+        doc_str: &str,
+        code: &str,
+        reason: String,
+    ) -> Result<(), ConnError> {
+        metrics::counter!("outpost_rejected_changes_total").increment(1);
+        tracing::warn!(conn = self.conn_id, doc = %doc, code, %reason, "new document refused");
+        self.shadows.remove(&doc);
+        self.send(WireMessage::Rejected {
+            sender_id: self.app.peer_id.clone(),
+            target_id: self.peer_id.clone(),
+            document_id: doc_str.to_owned(),
+            reason,
+            code: Some(code.to_owned()),
+            server_heads: Vec::new(),
+        })
+        .await
     }
 
     /// A device created a new document (an account, or an admin's settings
@@ -112,5 +168,65 @@ impl Session {
         );
         self.app.hub.scope_changed();
         Ok(())
+    }
+}
+
+/// What assembling a device's new document ended in.
+enum Created {
+    /// Stored (sync state, reply, kind).
+    Stored(automerge::sync::State, Option<Vec<u8>>, DocKind),
+    /// The id belongs to an existing document (not revealed to the device).
+    Exists,
+    /// Refused by policy: (code, reason).
+    Refused((&'static str, &'static str)),
+}
+
+/// Who may create which kind of document: anyone who writes may create an
+/// account; only an admin may create anything else, and the org has exactly
+/// one settings document.
+fn creation_refused(
+    kind: DocKind,
+    role: Role,
+    settings_exist: bool,
+) -> Option<(&'static str, &'static str)> {
+    match (kind, role) {
+        (DocKind::Account, _) => None,
+        (DocKind::Settings, Role::Admin) if !settings_exist => None,
+        (DocKind::Settings, Role::Admin) => Some((
+            "settings_exists",
+            "the org already has a settings document; change that one",
+        )),
+        _ => Some((
+            "forbidden",
+            "only an admin may create a document that is not an account",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_admins_create_the_one_settings_document() {
+        for role in [Role::Rep, Role::Manager, Role::Viewer, Role::Admin] {
+            assert_eq!(creation_refused(DocKind::Account, role, true), None);
+        }
+        for role in [Role::Rep, Role::Manager, Role::Viewer] {
+            for exist in [false, true] {
+                assert_eq!(
+                    creation_refused(DocKind::Settings, role, exist).map(|r| r.0),
+                    Some("forbidden")
+                );
+            }
+        }
+        assert_eq!(
+            creation_refused(DocKind::Settings, Role::Admin, false),
+            None
+        );
+        assert_eq!(
+            creation_refused(DocKind::Settings, Role::Admin, true).map(|r| r.0),
+            Some("settings_exists")
+        );
     }
 }
