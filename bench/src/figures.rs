@@ -248,7 +248,7 @@ pub async fn throughput(target: &Target, writers: usize, rate: f64, secs: f64) -
     // the server's group-commit batch sizes (Outpost's /metrics)
     let batch = match target {
         Target::Outpost { server, .. } => {
-            let (_, m) = server.http_get("/metrics", None);
+            let (_, m) = server.http_get("/metrics", Some(server.admin_token()));
             let get = |key: &str| {
                 m.lines()
                     .find(|l| l.starts_with(key))

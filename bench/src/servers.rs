@@ -46,7 +46,13 @@ impl Target {
         match kind {
             Kind::Outpost => {
                 let cache = cache_docs.to_string();
-                let server = Server::start_with(&["--cache-docs", &cache]);
+                // every simulated device connects from 127.0.0.1: no per-address cap
+                let server = Server::start_with(&[
+                    "--cache-docs",
+                    &cache,
+                    "--max-connections-per-address",
+                    "0",
+                ]);
                 let rep_token = server.add_user("bench-rep", "rep", None);
                 server.add_territory("bench-rep", TERRITORY);
                 Target::Outpost {

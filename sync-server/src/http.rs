@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::api::auth::{Caller, blocking};
-use crate::api::errors::ApiError;
+use crate::api::errors::{ApiError, Body};
 use crate::auth::{AuthError, Role};
 use crate::state::Shared;
 
@@ -22,7 +22,7 @@ pub fn router(app: Shared) -> Router {
     Router::new()
         .route("/sync", get(sync))
         .route("/healthz", get(|| async { Json(json!({"status": "ok"})) }))
-        .route("/metrics", get(metrics_text))
+        .route("/metrics", get(metrics_guarded))
         .route("/api/admin/users", get(list_users).post(add_user))
         .route("/api/admin/users/{id}/tokens", post(issue_token))
         .route("/api/admin/tokens/{id}", delete(revoke_token))
@@ -39,6 +39,14 @@ pub fn router(app: Shared) -> Router {
         .with_state(app)
 }
 
+/// The routes of the metrics listener (`--metrics-listen`): `/metrics` only,
+/// without a token — bind it to an address only the monitoring can reach.
+pub fn metrics_router(app: Shared) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics_text))
+        .with_state(app)
+}
+
 /// The caller, who must be an admin.
 fn admin(caller: &Caller) -> Result<(), ApiError> {
     caller.require(&[Role::Admin])
@@ -52,7 +60,6 @@ async fn sync(
     caller: Caller,
     ws: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
-    let user = caller.user;
     let max = app.cfg.max_frame_bytes;
     Ok(ws
         .max_message_size(max)
@@ -62,10 +69,49 @@ async fn sync(
         // than a few KiB, and bigger frames still work (the buffers grow)
         .read_buffer_size(SOCKET_BUFFER)
         .write_buffer_size(SOCKET_BUFFER)
-        .on_upgrade(move |socket| crate::conn::run(socket, app, user)))
+        .on_upgrade(move |socket| crate::conn::run(socket, app, caller)))
 }
 
-async fn metrics_text(State(app): State<Shared>) -> Response {
+/// `/metrics` on the main listener: with the metrics token
+/// (`--metrics-token`) or an admin's token; absent when metrics have a
+/// listener of their own (`--metrics-listen`).
+async fn metrics_guarded(
+    State(app): State<Shared>,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, ApiError> {
+    if app.cfg.metrics_listen.is_some() {
+        return Err(ApiError::not_found());
+    }
+    let bearer = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_owned())
+        .ok_or_else(ApiError::unauthorized)?;
+    let metrics_token = app
+        .cfg
+        .metrics_token
+        .as_deref()
+        .is_some_and(|m| crate::auth::hash_token(m) == crate::auth::hash_token(&bearer));
+    if !metrics_token {
+        let a = app.clone();
+        let user = blocking(move || Ok(a.auth().authenticate(&bearer)?)).await?;
+        match user {
+            Some(u) if u.role == Role::Admin => {}
+            Some(_) => {
+                return Err(ApiError::forbidden(
+                    "metrics are for admins and the metrics token",
+                ));
+            }
+            None => return Err(ApiError::unauthorized()),
+        }
+    }
+    Ok(metrics_text(State(app)).await)
+}
+
+/// The Prometheus text (unauthenticated: only on `--metrics-listen`, or
+/// behind [`metrics_guarded`]).
+pub async fn metrics_text(State(app): State<Shared>) -> Response {
     let loaded = app.store().loaded_documents();
     metrics::gauge!("outpost_documents_loaded").set(loaded as f64);
     match &app.metrics {
@@ -97,7 +143,7 @@ async fn auth_write<T: Send + 'static>(
     f: impl FnOnce(&crate::auth::AuthDb) -> Result<T, AuthError> + Send + 'static,
 ) -> Result<T, ApiError> {
     let out = auth_read(app, f).await?;
-    app.hub.scope_changed();
+    app.hub.auth_changed();
     Ok(out)
 }
 
@@ -141,7 +187,7 @@ async fn list_users(
 async fn add_user(
     State(app): State<Shared>,
     caller: Caller,
-    Json(u): Json<NewUser>,
+    Body(u): Body<NewUser>,
 ) -> Result<Response, ApiError> {
     admin(&caller)?;
     valid_id(&u.id)?;

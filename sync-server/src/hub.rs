@@ -7,7 +7,7 @@
 //! data: it simply catches up with one message when it is ready.
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use outpost_core::DocumentId;
@@ -47,6 +47,10 @@ impl Inbox {
 #[derive(Debug, Clone, Default)]
 pub struct Hub {
     inner: Arc<Mutex<HubInner>>,
+    /// Bumped by every change to users, roles or tokens: an open connection
+    /// or event stream that sees it move re-checks its token before it
+    /// stores or sends anything more.
+    auth_epoch: Arc<AtomicU64>,
 }
 
 #[derive(Debug, Default)]
@@ -141,6 +145,19 @@ impl Hub {
                 }
             }
         }
+    }
+
+    /// Users, roles or tokens changed (a token revoked, a user removed, a
+    /// role changed): every connection and event stream re-checks its token
+    /// at once, and recomputes its scope.
+    pub fn auth_changed(&self) {
+        self.auth_epoch.fetch_add(1, Ordering::AcqRel);
+        self.scope_changed();
+    }
+
+    /// The current auth epoch (see [`Hub::auth_changed`]).
+    pub fn auth_epoch(&self) -> u64 {
+        self.auth_epoch.load(Ordering::Acquire)
     }
 
     /// Assignments or users changed: every connection recomputes its scope.

@@ -7,6 +7,8 @@ mod conn;
 mod console;
 mod http;
 mod hub;
+mod listener;
+mod org;
 mod state;
 mod writer;
 
@@ -66,9 +68,23 @@ struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "OUTPOST_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
-    /// Largest websocket frame accepted, in bytes.
-    #[arg(long, env = "OUTPOST_MAX_FRAME_BYTES", default_value_t = 64 * 1024 * 1024)]
+    /// Largest websocket frame (and message) accepted from a device, in
+    /// bytes; a bigger one closes the connection with `too_large`.
+    #[arg(long, env = "OUTPOST_MAX_FRAME_BYTES", default_value_t = 4 * 1024 * 1024)]
     max_frame_bytes: usize,
+    /// Most bytes the changes of one sync message may inflate to
+    /// (compressed Automerge chunks are inflated through a bounded reader);
+    /// past it the message is refused with `too_large`.
+    #[arg(long, env = "OUTPOST_MAX_MESSAGE_INFLATED_BYTES", default_value_t = 32 * 1024 * 1024)]
+    max_message_inflated_bytes: u64,
+    /// Most inflated bytes the documents one connection is creating (held
+    /// in memory until complete) may hold together.
+    #[arg(long, env = "OUTPOST_MAX_CONNECTION_INFLATED_BYTES", default_value_t = 64 * 1024 * 1024)]
+    max_connection_inflated_bytes: u64,
+    /// Most inflated bytes merged in one group commit (the writer thread
+    /// splits bigger bursts over several commits).
+    #[arg(long, env = "OUTPOST_MAX_BATCH_INFLATED_BYTES", default_value_t = 128 * 1024 * 1024)]
+    max_batch_inflated_bytes: u64,
     /// Frames queued per connection before the server waits for the device.
     #[arg(long, env = "OUTPOST_OUTBOUND_QUEUE", default_value_t = 256)]
     outbound_queue: usize,
@@ -81,6 +97,33 @@ struct ServeArgs {
     /// Seconds of silence after which a connection is closed.
     #[arg(long, env = "OUTPOST_IDLE_TIMEOUT_SECS", default_value_t = 60)]
     idle_timeout_secs: u64,
+    /// Most connections open at once (HTTP and websocket); 0 = the
+    /// open-file limit minus what the databases and logs need (256, or a
+    /// quarter of a small limit).
+    #[arg(long, env = "OUTPOST_MAX_CONNECTIONS", default_value_t = 0)]
+    max_connections: usize,
+    /// Most connections open at once from one client address; more are
+    /// closed on arrival. Behind a reverse proxy every device shares the
+    /// proxy's address: raise this to the number of devices there (0 = no
+    /// cap).
+    #[arg(
+        long,
+        env = "OUTPOST_MAX_CONNECTIONS_PER_ADDRESS",
+        default_value_t = 1024
+    )]
+    max_connections_per_address: usize,
+    /// Seconds a client has to send a whole request header before it is
+    /// disconnected.
+    #[arg(long, env = "OUTPOST_HEADER_READ_TIMEOUT_SECS", default_value_t = 10)]
+    header_read_timeout_secs: u64,
+    /// A token that may read `/metrics` (e.g. for Prometheus), besides
+    /// admins' tokens; at least 16 characters.
+    #[arg(long, env = "OUTPOST_METRICS_TOKEN", hide_env_values = true)]
+    metrics_token: Option<String>,
+    /// Serve `/metrics` without a token on this address instead (a private
+    /// interface only monitoring reaches); the main listener then has none.
+    #[arg(long, env = "OUTPOST_METRICS_LISTEN")]
+    metrics_listen: Option<SocketAddr>,
     /// Documents kept in memory; idle ones are unloaded.
     #[arg(long, env = "OUTPOST_CACHE_DOCS", default_value_t = 256)]
     cache_docs: usize,
@@ -293,9 +336,11 @@ fn serve(dir: &Path, args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> 
         },
         StoreOptions {
             cache_docs: args.cache_docs,
+            max_inflated_bytes: args.max_message_inflated_bytes,
             ..StoreOptions::default()
         },
     )?;
+    org::ensure_pinned(&auth, &mut store)?;
     let api = api::ApiState::default();
     store.set_change_listener(api.notifier());
     let metrics = metrics_exporter_prometheus::PrometheusBuilder::new()
@@ -314,6 +359,13 @@ fn serve(dir: &Path, args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> 
         send_timeout: Duration::from_secs(args.send_timeout_secs),
         ping_interval: Duration::from_secs(args.ping_secs.max(1)),
         idle_timeout: Duration::from_secs(args.idle_timeout_secs.max(1)),
+        max_message_inflated_bytes: args.max_message_inflated_bytes,
+        max_connection_inflated_bytes: args
+            .max_connection_inflated_bytes
+            .max(args.max_message_inflated_bytes),
+        max_batch_inflated_bytes: args.max_batch_inflated_bytes,
+        metrics_token: args.metrics_token.clone(),
+        metrics_listen: args.metrics_listen,
         import_max_bytes: args.import_max_bytes,
         import_max_columns: args.import_max_columns,
         import_max_rows: args.import_max_rows,
@@ -334,6 +386,10 @@ fn serve(dir: &Path, args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> 
         metrics,
         api,
     });
+    if args.metrics_token.as_ref().is_some_and(|t| t.len() < 16) {
+        return Err("--metrics-token must be at least 16 characters".into());
+    }
+    let limits = connection_limits(&args);
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(app.cfg.listen).await?;
@@ -342,16 +398,25 @@ fn serve(dir: &Path, args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> 
         println!("outpost-server listening on http://{addr}");
         tracing::info!(%addr, data_dir = %app.cfg.data_dir.display(), "listening");
         tokio::spawn(watch_scope(app.clone()));
+        if let Some(addr) = app.cfg.metrics_listen {
+            let metrics_listener = tokio::net::TcpListener::bind(addr).await?;
+            tracing::info!(addr = %metrics_listener.local_addr()?, "metrics listening");
+            let (router, stop) = (http::metrics_router(app.clone()), app.shutdown.clone());
+            tokio::spawn(listener::serve(metrics_listener, router, limits, stop));
+        }
         let shutdown = app.shutdown.clone();
         tokio::spawn(async move {
             wait_for_signal().await;
             tracing::info!("shutting down: finishing in-flight writes");
             shutdown.cancel();
         });
-        let stop = app.shutdown.clone();
-        axum::serve(listener, http::router(app.clone()))
-            .with_graceful_shutdown(async move { stop.cancelled().await })
-            .await?;
+        listener::serve(
+            listener,
+            http::router(app.clone()),
+            limits,
+            app.shutdown.clone(),
+        )
+        .await;
         Ok::<_, Box<dyn std::error::Error>>(())
     })?;
     // every write was committed inside its request; nothing is buffered
@@ -359,11 +424,58 @@ fn serve(dir: &Path, args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> 
     Ok(())
 }
 
+/// Raises the open-file limit to the hard limit (logged) and derives the
+/// connection caps from it.
+fn connection_limits(args: &ServeArgs) -> listener::Limits {
+    // some descriptors stay for the databases, their WAL files and logs:
+    // a quarter of a small limit, 256 of a large one
+    const RESERVED_FILES: u64 = 256;
+    let files = match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(n) => {
+            tracing::info!(open_files = n, "open-file limit raised to the hard limit");
+            n
+        }
+        Err(e) => {
+            let n = rlimit::getrlimit(rlimit::Resource::NOFILE).map_or(1024, |(soft, _)| soft);
+            tracing::warn!(error = %e, open_files = n, "could not raise the open-file limit");
+            n
+        }
+    };
+    let from_files = files.saturating_sub(RESERVED_FILES.min(files / 4)).max(16) as usize;
+    let max_connections = match args.max_connections {
+        0 => from_files,
+        n => n,
+    };
+    if max_connections > from_files {
+        tracing::warn!(
+            max_connections,
+            open_files = files,
+            "--max-connections is above what the open-file limit allows"
+        );
+    }
+    tracing::info!(
+        max_connections,
+        max_per_address = args.max_connections_per_address,
+        header_read_timeout_secs = args.header_read_timeout_secs,
+        "connection limits"
+    );
+    listener::Limits {
+        max_connections,
+        max_per_address: match args.max_connections_per_address {
+            0 => usize::MAX,
+            n => n,
+        },
+        header_read_timeout: Duration::from_secs(args.header_read_timeout_secs.max(1)),
+    }
+}
+
 /// Assignments may change from the CLI while the server runs: poll the
 /// auth database's change counter and let connections recompute their scope.
 async fn watch_scope(app: state::Shared) {
     let mut last = app.auth().scope_version().unwrap_or(0);
-    let mut tick = tokio::time::interval(Duration::from_secs(2));
+    // a token revoked from the CLI closes open connections within ~1.3 s
+    // (this poll, then the connection's re-check)
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
     loop {
         tokio::select! {
             _ = app.shutdown.cancelled() => return,
@@ -371,7 +483,9 @@ async fn watch_scope(app: state::Shared) {
                 let now = app.auth().scope_version().unwrap_or(last);
                 if now != last {
                     last = now;
-                    app.hub.scope_changed();
+                    // a change made by the CLI (another process): tokens,
+                    // users, roles or assignments
+                    app.hub.auth_changed();
                 }
             }
         }

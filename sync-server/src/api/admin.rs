@@ -52,7 +52,7 @@ pub async fn set_role(
         auth.user(&id)?.ok_or_else(ApiError::not_found)
     })
     .await?;
-    app.hub.scope_changed();
+    app.hub.auth_changed();
     Ok(Json(
         serde_json::to_value(user).map_err(|_| ApiError::internal())?,
     ))

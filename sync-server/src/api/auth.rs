@@ -1,5 +1,5 @@
-//! Who is calling: the `Caller` extractor (bearer token or `?token=`, the
-//! same tokens and roles as sync), their scope (`access::scope_for`), and the
+//! Who is calling: the `Caller` extractor (bearer token, or `?token=` on
+//! `/sync` and `/api/events` only; the same tokens and roles as sync), their scope (`access::scope_for`), and the
 //! helpers that run store work for them on the blocking pool: reads check
 //! the document is in scope (else 404, as sync's doc-unavailable), writes
 //! also check it is writable (else 403) and run as the office user, then
@@ -18,13 +18,29 @@ use crate::access::{Scope, scope_for};
 use crate::auth::{Role, User};
 use crate::state::Shared;
 
+/// The only paths that take the token as `?token=`.
+pub const QUERY_TOKEN_PATHS: &[&str] = &["/sync", "/api/events"];
+
 /// The device id API edits are attributed to (with the office user's id).
 pub const API_DEVICE: &str = "api";
 
 /// An authenticated API caller.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Caller {
     pub user: User,
+    /// The token this caller authenticated with, so a long-lived
+    /// connection (websocket, event stream) can re-check it after a
+    /// revocation.
+    token: String,
+}
+
+impl std::fmt::Debug for Caller {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // never the token
+        f.debug_struct("Caller")
+            .field("user", &self.user.id)
+            .finish()
+    }
 }
 
 impl FromRequestParts<Shared> for Caller {
@@ -37,17 +53,31 @@ impl FromRequestParts<Shared> for Caller {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(|t| t.trim().to_owned());
+        // `?token=` only where a browser cannot set a header (WebSocket,
+        // EventSource): anywhere else a token in the URL ends up in proxy
+        // logs and browser history
+        let query_allowed = QUERY_TOKEN_PATHS.contains(&parts.uri.path());
         let token = match header {
             Some(t) => Some(t),
-            None => Query::<HashMap<String, String>>::try_from_uri(&parts.uri)
+            None if query_allowed => Query::<HashMap<String, String>>::try_from_uri(&parts.uri)
                 .ok()
                 .and_then(|q| q.0.get("token").cloned()),
+            None => None,
         };
         let token = token.ok_or_else(ApiError::unauthorized)?;
         let app = app.clone();
-        let user = blocking(move || Ok(app.auth().authenticate(&token)?)).await?;
-        user.map(|user| Caller { user })
+        let t = token.clone();
+        let user = blocking(move || Ok(app.auth().authenticate(&t)?)).await?;
+        user.map(|user| Caller { user, token })
             .ok_or_else(ApiError::unauthorized)
+    }
+}
+
+impl Caller {
+    /// Authenticates the caller's token again (blocking): the user as they
+    /// are now, or `None` when the token was revoked or the user removed.
+    pub fn reauthenticate(&self, app: &Shared) -> Result<Option<User>, ApiError> {
+        Ok(app.auth().authenticate(&self.token)?)
     }
 }
 

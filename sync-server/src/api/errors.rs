@@ -171,12 +171,38 @@ pub fn field_error(path: &str, err: &(impl std::fmt::Display + ?Sized)) -> ApiEr
         _ if path == "." || path.is_empty() => String::new(),
         _ => path.to_owned(),
     };
-    // serde's messages describe types and expected shapes, never the input's text
-    let message = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
+    let message = without_input(msg.split(" at line ").next().unwrap_or(&msg));
     if field.is_empty() {
         return ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", message);
     }
     ApiError::bad("invalid_field", field, message)
+}
+
+/// A serde message without the input's text: serde quotes what it was
+/// given (`invalid type: string "kari@example.com", expected …`, ``unknown
+/// variant `x` ``), and that may be personal data. What it expected is kept:
+/// that comes from the schema, never from the input.
+pub fn without_input(msg: &str) -> String {
+    let (head, expected) = match msg.split_once(", expected ") {
+        Some((h, e)) => (h, Some(e)),
+        None => (msg, None),
+    };
+    // the kind of problem: what comes before the first quote or colon
+    let kind = head
+        .split([':', '`', '"'])
+        .next()
+        .unwrap_or("invalid value")
+        .trim();
+    let kind = match kind {
+        "" => "invalid value",
+        k if k.starts_with("unknown variant") => "unknown value",
+        k => k,
+    };
+    match expected {
+        Some(e) => format!("{kind}, expected {e}"),
+        None if head.contains(['`', '"']) => kind.to_owned(),
+        None => head.to_owned(),
+    }
 }
 
 /// Deserialises a JSON value into `T`, naming the offending field on error.
@@ -205,5 +231,46 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
         let value: T = serde_path_to_error::deserialize(&mut de)
             .map_err(|e| field_error(&e.path().to_string(), e.inner()))?;
         Ok(Body(value))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Probe {
+        role: crate::auth::Role,
+        n: Option<i64>,
+    }
+
+    #[test]
+    fn serde_messages_never_echo_the_input() {
+        for body in [
+            r#"{"role": "kari.nordmann@example.com"}"#,
+            r#"{"role": "viewer", "n": "kari.nordmann@example.com"}"#,
+            r#"{"role": 5, "n": "+47 912 34 567"}"#,
+        ] {
+            let mut de = serde_json::Deserializer::from_str(body);
+            let err = serde_path_to_error::deserialize::<_, Probe>(&mut de).unwrap_err();
+            let e = field_error(&err.path().to_string(), err.inner());
+            assert!(!e.message.contains("kari"), "{}", e.message);
+            assert!(!e.message.contains("912"), "{}", e.message);
+            assert!(e.field.is_some(), "{body}: {e:?}");
+        }
+        assert_eq!(
+            without_input("unknown variant `kari`, expected one of `rep`, `admin`"),
+            "unknown value, expected one of `rep`, `admin`"
+        );
+        assert_eq!(
+            without_input(r#"invalid type: string "x", expected i64"#),
+            "invalid type, expected i64"
+        );
+        assert_eq!(without_input("missing field `name`"), "missing field");
+        assert_eq!(
+            without_input("EOF while parsing a value"),
+            "EOF while parsing a value"
+        );
     }
 }
