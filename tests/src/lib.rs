@@ -149,6 +149,8 @@ pub struct Server {
     port: u16,
     admin_token: String,
     serve_args: Vec<String>,
+    /// The open-file limit (soft and hard) the server runs under, if set.
+    open_files: Option<u64>,
 }
 
 impl fmt::Debug for Server {
@@ -176,6 +178,12 @@ impl Server {
 
     /// Starts a server with extra `serve` flags, e.g. `["--max-frame-bytes", "65536"]`.
     pub fn start_with(serve_args: &[&str]) -> Server {
+        Self::start_limited(serve_args, None)
+    }
+
+    /// Starts a server under an open-file limit (soft and hard, through
+    /// util-linux's `prlimit`), e.g. to show descriptors cannot run out.
+    pub fn start_limited(serve_args: &[&str], open_files: Option<u64>) -> Server {
         let dir = tempfile::Builder::new()
             .prefix("outpost-e2e-")
             .tempdir()
@@ -187,6 +195,7 @@ impl Server {
             port: 0,
             admin_token: random_token(),
             serve_args: serve_args.iter().map(|s| (*s).to_owned()).collect(),
+            open_files,
         };
         let (child, port) = server.spawn(0).unwrap_or_else(|e| panic!("{e}"));
         server.child = Some(child);
@@ -209,9 +218,23 @@ impl Server {
     }
 
     fn command(&self) -> Command {
-        let mut cmd = Command::new(&self.bin);
+        let mut cmd = match self.open_files {
+            // prlimit execs the server: the pid stays the server's
+            Some(n) => {
+                let mut c = Command::new("prlimit");
+                c.arg(format!("--nofile={n}:{n}")).arg("--").arg(&self.bin);
+                c
+            }
+            None => Command::new(&self.bin),
+        };
         for v in SERVER_ENV {
             cmd.env_remove(v);
+        }
+        // every other server setting from the developer's shell too
+        for (k, _) in std::env::vars_os() {
+            if k.to_string_lossy().starts_with("OUTPOST_") {
+                cmd.env_remove(k);
+            }
         }
         cmd.arg("--data-dir").arg(self.data_dir());
         cmd

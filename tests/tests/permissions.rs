@@ -171,7 +171,13 @@ async fn health_and_prometheus_metrics() {
     c.sync_doc(&mut store, doc, false, WITHIN).await;
     let (status, body) = server.http_get("/healthz", None);
     assert_eq!(status, 200, "{body}");
-    let (status, metrics) = server.http_get("/metrics", None);
+    // metrics are for admins (or the metrics token), not for anyone
+    let (status, _) = server.http_get("/metrics", None);
+    assert_eq!(status, 401);
+    let rep = server.add_user("metrics-rep", "rep", None);
+    let (status, _) = server.http_get("/metrics", Some(&rep));
+    assert_eq!(status, 403);
+    let (status, metrics) = server.http_get("/metrics", Some(server.admin_token()));
     assert_eq!(status, 200);
     for series in [
         "outpost_connections 1",
