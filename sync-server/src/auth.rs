@@ -66,6 +66,9 @@ pub enum AuthError {
     /// Neither a token id nor a whole token (see [`TokenRef::parse`]).
     #[error("not a token id: expected {}", TOKEN_REF_FORM)]
     InvalidTokenRef,
+    /// Removing the last admin would lock everyone out of administration.
+    #[error("the last admin cannot be removed")]
+    LastAdmin,
     /// auth.db is newer than this build, or a migration failed.
     #[error("auth.db: {0}")]
     Migration(#[from] MigrationError),
@@ -386,6 +389,33 @@ impl AuthDb {
         self.bump()
     }
 
+    /// Removes a user with their tokens, assignments, territories and goals
+    /// (the accounts stay). The last admin cannot be removed.
+    pub fn remove_user(&self, user: &str) -> Result<(), AuthError> {
+        let role: Option<String> = self
+            .conn
+            .query_row("SELECT role FROM users WHERE id = ?1", [user], |r| r.get(0))
+            .optional()?;
+        match role.as_deref() {
+            None => return Err(AuthError::NoSuchUser),
+            Some("admin") => {
+                let admins: i64 = self.conn.query_row(
+                    "SELECT COUNT(*) FROM users WHERE role = 'admin'",
+                    [],
+                    |r| r.get(0),
+                )?;
+                if admins <= 1 {
+                    return Err(AuthError::LastAdmin);
+                }
+            }
+            Some(_) => {}
+        }
+        // tokens, assignments, territories and goals go with it (ON DELETE CASCADE)
+        self.conn
+            .execute("DELETE FROM users WHERE id = ?1", [user])?;
+        self.bump()
+    }
+
     /// Changes a user's role and team.
     pub fn set_role(&self, user: &str, role: Role, team: Option<&str>) -> Result<(), AuthError> {
         let n = self.conn.execute(
@@ -439,6 +469,26 @@ impl AuthDb {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn removing_a_user_removes_their_tokens_but_never_the_last_admin() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = AuthDb::open(&dir.path().join("auth.db")).unwrap();
+        db.add_user("root", Role::Admin, None).unwrap();
+        db.add_user("kari", Role::Rep, Some("west")).unwrap();
+        let token = db.issue_token("kari", None).unwrap();
+        db.assign("kari", "doc").unwrap();
+        db.add_territory("kari", "west").unwrap();
+        db.remove_user("kari").unwrap();
+        assert!(db.authenticate(&token).unwrap().is_none());
+        assert!(db.user("kari").unwrap().is_none());
+        assert!(matches!(db.remove_user("kari"), Err(AuthError::NoSuchUser)));
+        assert!(matches!(db.remove_user("root"), Err(AuthError::LastAdmin)));
+        // kari can be added again, with nothing left over
+        db.add_user("kari", Role::Rep, None).unwrap();
+        let back = db.user("kari").unwrap().unwrap();
+        assert!(back.assigned.is_empty() && back.territories.is_empty());
+    }
 
     #[test]
     fn tokens_are_stored_hashed_and_can_be_revoked() {

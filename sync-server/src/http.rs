@@ -196,6 +196,18 @@ async fn add_user(
     Ok((StatusCode::CREATED, Json(json!({"id": id}))).into_response())
 }
 
+/// Removes a user: their tokens stop working at once, open connections
+/// and event streams of theirs are closed.
+pub async fn remove_user(
+    State(app): State<Shared>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    admin(&caller)?;
+    auth_write(&app, move |a| a.remove_user(&id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 async fn issue_token(
     State(app): State<Shared>,
     caller: Caller,

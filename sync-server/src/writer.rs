@@ -37,6 +37,15 @@ pub struct Request {
     pub inflated: u64,
 }
 
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Request")
+            .field("doc", &self.doc)
+            .field("inflated", &self.inflated)
+            .finish_non_exhaustive()
+    }
+}
+
 struct Job {
     req: Request,
     reply: oneshot::Sender<Outcome>,

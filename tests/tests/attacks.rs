@@ -348,6 +348,24 @@ async fn a_revoked_token_is_closed_out_of_open_connections() {
     let acc = admin.ok(&format!("/api/accounts/{vdoc}"));
     assert_ne!(acc["industry"], json!("Viewer edit"), "{acc}");
 
+    // a removed user: their connection and event stream end too
+    let olav = server.add_user("olav", "rep", None);
+    let mut o = RawClient::connect(&server.url(), &olav).await;
+    o.join("olav-phone").await;
+    let mut olav_events = EventStream::open(&server, &olav).unwrap();
+    assert_eq!(
+        olav_events.next_event(WITHIN).map(|e| e.0).as_deref(),
+        Some("ready")
+    );
+    assert_eq!(admin.call("DELETE", "/api/admin/users/olav", None).0, 204);
+    let reason = o.expect_error_and_close(Duration::from_secs(2)).await;
+    assert!(reason.contains("unauthorized"), "{reason}");
+    let got = olav_events.next_event(Duration::from_secs(2)).map(|e| e.0);
+    assert_eq!(got.as_deref(), Some("revoked"));
+    assert_eq!(Api::new(&server, Some(&olav)).get("/api/me").0, 401);
+    // the last admin cannot be removed
+    assert_eq!(admin.call("DELETE", "/api/admin/users/admin", None).0, 409);
+
     // revoked from the CLI (another process): closed within 2 s too
     let mona = server.add_user("mona", "rep", None);
     let mut m = RawClient::connect(&server.url(), &mona).await;

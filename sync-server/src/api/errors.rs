@@ -124,6 +124,11 @@ impl From<crate::auth::AuthError> for ApiError {
             AuthError::NoSuchUser => {
                 Self::new(StatusCode::NOT_FOUND, "no_such_user", "no such user")
             }
+            AuthError::LastAdmin => Self::new(
+                StatusCode::CONFLICT,
+                "last_admin",
+                "the last admin cannot be removed",
+            ),
             AuthError::UserExists => {
                 Self::new(StatusCode::CONFLICT, "user_exists", "user already exists")
             }

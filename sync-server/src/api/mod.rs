@@ -181,7 +181,10 @@ pub fn router() -> Router<Shared> {
         .route("/api/import", post(import::start))
         .route("/api/import/{job}", get(import::status))
         .route("/api/export/{list}", get(export::export))
-        .route("/api/admin/users/{id}", patch(admin::set_role))
+        .route(
+            "/api/admin/users/{id}",
+            patch(admin::set_role).delete(crate::http::remove_user),
+        )
         .route("/api/admin/users/{id}/tokens", get(admin::tokens))
         .route("/api/admin/users/{id}/goals", put(admin::set_goals))
         .route("/api/admin/teams", get(admin::teams))
