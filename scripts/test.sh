@@ -64,7 +64,8 @@ summary() {
   fi
 }
 
-step "cargo test (workspace)" cargo test --workspace
+# --no-fail-fast: a failing test binary does not hide the crates tested after it
+step "cargo test (workspace)" cargo test --workspace --no-fail-fast
 
 step "browser tests of the console (chromium, real server)" bash tests/browser/run.sh
 
