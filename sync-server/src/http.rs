@@ -36,6 +36,8 @@ pub fn router(app: Shared) -> Router {
         )
         .merge(crate::api::router())
         .fallback(crate::console::serve)
+        // JSON bodies (the import routes set their own, larger limit)
+        .layer(axum::extract::DefaultBodyLimit::max(app.cfg.max_body_bytes))
         .with_state(app)
 }
 

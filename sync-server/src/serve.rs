@@ -68,6 +68,10 @@ pub struct ServeArgs {
     /// disconnected.
     #[arg(long, env = "OUTPOST_HEADER_READ_TIMEOUT_SECS", default_value_t = 10)]
     pub header_read_timeout_secs: u64,
+    /// Largest JSON request body of the REST API, in bytes (CSV imports
+    /// have `--import-max-bytes`); a bigger one gets 413.
+    #[arg(long, env = "OUTPOST_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
+    pub max_body_bytes: usize,
     /// A token that may read `/metrics` (e.g. for Prometheus), besides
     /// admins' tokens; at least 16 characters.
     #[arg(long, env = "OUTPOST_METRICS_TOKEN", hide_env_values = true)]
@@ -168,6 +172,7 @@ pub fn open_app(dir: &Path, args: &ServeArgs) -> Result<state::Shared, Box<dyn s
             .max_connection_inflated_bytes
             .max(args.max_message_inflated_bytes),
         max_batch_inflated_bytes: args.max_batch_inflated_bytes,
+        max_body_bytes: args.max_body_bytes,
         metrics_token: args.metrics_token.clone(),
         metrics_listen: args.metrics_listen,
         import_max_bytes: args.import_max_bytes,

@@ -32,6 +32,8 @@ pub struct Config {
     pub max_connection_inflated_bytes: u64,
     /// Most inflated bytes merged in one group commit.
     pub max_batch_inflated_bytes: u64,
+    /// Largest JSON request body.
+    pub max_body_bytes: usize,
     /// A token that may read `/metrics` (besides admins).
     pub metrics_token: Option<String>,
     /// Where `/metrics` is served without a token instead of the main listener.

@@ -525,6 +525,12 @@ fn errors_metrics_and_tokens_leak_nothing() {
     );
     assert_eq!(s, 400, "{v}");
     assert!(!v.contains("kari"), "{v}");
+    // a JSON body past --max-body-bytes (1 MiB by default) is refused by size
+    let big = format!(r#"{{"name": "{}"}}"#, "x".repeat(1_100_000));
+    let (s, v) = admin.call_text("POST", "/api/accounts", &big);
+    assert_eq!(s, 413, "{v}");
+    assert!(v.contains("payload_too_large"), "{v}");
+    server.assert_healthy();
     // ?token= only on /sync and /api/events
     let t = server.admin_token().to_owned();
     let (s, _) = server.http_get(&format!("/api/me?token={t}"), None);

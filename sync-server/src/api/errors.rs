@@ -229,7 +229,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
                 ApiError::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
                     "payload_too_large",
-                    "request body too large",
+                    "request body too large (server flag --max-body-bytes)",
                 )
             })?;
         let mut de = serde_json::Deserializer::from_slice(&bytes);
