@@ -109,7 +109,8 @@ pub async fn team(
         Some(v) => v
             .parse()
             .ok()
-            .filter(|m: &i32| m.abs() <= 14 * 60)
+            // unsigned_abs: i32::MIN has no i32 absolute value (abs() panicked)
+            .filter(|m: &i32| m.unsigned_abs() <= 14 * 60)
             .ok_or_else(|| {
                 ApiError::bad(
                     "invalid_query",
@@ -121,8 +122,12 @@ pub async fn team(
     let today = (chrono::Utc::now() + Duration::minutes(i64::from(offset))).date_naive();
     let date = match text(&q, "week") {
         None => today,
+        // four-digit years only: chrono reads years to ±262143, where the
+        // week and month arithmetic below overflowed (a panic, then a 500)
         Some(w) => NaiveDate::parse_from_str(&w, "%Y-%m-%d")
-            .map_err(|_| ApiError::bad("invalid_query", "week", "week: a date YYYY-MM-DD"))?,
+            .ok()
+            .filter(|d| (1..=9999).contains(&d.year()))
+            .ok_or_else(|| ApiError::bad("invalid_query", "week", "week: a date YYYY-MM-DD"))?,
     };
     let v = blocking(move || {
         let day = Day { date, utc_offset_minutes: offset };
