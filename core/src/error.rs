@@ -68,6 +68,15 @@ pub enum CoreError {
     /// nothing of it was kept, on disk or in memory.
     #[error("a batch of writes was aborted and rolled back")]
     Aborted,
+    /// A value breaks a rule of docs/SCHEMA.md (a range, format, enum, a
+    /// stage of the deal's pipeline, a custom field's type or options).
+    /// Names the record kind and the field, never the value.
+    #[error("invalid {record}: {field} {reason}")]
+    InvalidField {
+        record: &'static str,
+        field: String,
+        reason: String,
+    },
     /// Bytes from another replica inflate (or weigh) more than the limit.
     #[error("too_large: {what} exceeds the limit of {limit} bytes")]
     TooLarge { what: &'static str, limit: u64 },

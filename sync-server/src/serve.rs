@@ -145,6 +145,8 @@ pub fn open_app(dir: &Path, args: &ServeArgs) -> Result<state::Shared, Box<dyn s
         StoreOptions {
             cache_docs: args.cache_docs,
             max_inflated_bytes: args.max_message_inflated_bytes,
+            // what devices send is judged by the value rules too
+            validate_merges: true,
             ..StoreOptions::default()
         },
     )?;

@@ -6,6 +6,7 @@ use automerge::{ChangeHash, ROOT, ReadDoc};
 use super::{CrmDoc, parse_strict, schema};
 use crate::error::{CoreError, Result};
 use crate::model::Location;
+use crate::model::validate::Rules;
 
 impl CrmDoc {
     /// Merges bytes from another replica (a saved document or change chunks).
@@ -13,6 +14,17 @@ impl CrmDoc {
     /// document is put back as it was (see [`CrmDoc::rewind`]).
     /// Returns the hashes of the changes that were new.
     pub fn merge_bytes(&mut self, bytes: &[u8]) -> Result<Vec<ChangeHash>> {
+        self.merge_bytes_checked(bytes, None)
+    }
+
+    /// [`CrmDoc::merge_bytes`] that also judges the values the new changes
+    /// wrote by `rules` (`model::validate`), when given: a server refuses
+    /// what breaks them like a schema violation.
+    pub fn merge_bytes_checked(
+        &mut self,
+        bytes: &[u8],
+        rules: Option<&Rules>,
+    ) -> Result<Vec<ChangeHash>> {
         let before = self.am.get_heads();
         let merged = match parse_strict(self.id, bytes)? {
             Some(mut other) => self.am.merge(&mut other).map(drop).map_err(CoreError::from),
@@ -24,7 +36,7 @@ impl CrmDoc {
                 }
             }),
         }
-        .and_then(|()| self.check_merge(&before));
+        .and_then(|()| self.check_merge(&before, rules));
         if merged.is_err() {
             self.rewind(&before)?;
         }
@@ -40,6 +52,17 @@ impl CrmDoc {
         state: &mut automerge::sync::State,
         message: automerge::sync::Message,
     ) -> Result<Vec<ChangeHash>> {
+        self.receive_sync_message_checked(state, message, None)
+    }
+
+    /// [`CrmDoc::receive_sync_message`] that also judges the values the new
+    /// changes wrote by `rules`, when given.
+    pub fn receive_sync_message_checked(
+        &mut self,
+        state: &mut automerge::sync::State,
+        message: automerge::sync::Message,
+        rules: Option<&Rules>,
+    ) -> Result<Vec<ChangeHash>> {
         use automerge::sync::SyncDoc;
         let before = self.am.get_heads();
         if message.changes.is_empty() {
@@ -51,7 +74,7 @@ impl CrmDoc {
             .am
             .receive_sync_message(&mut st, message)
             .map_err(CoreError::from)
-            .and_then(|()| self.check_merge(&before));
+            .and_then(|()| self.check_merge(&before, rules));
         match merged {
             Ok(_) => *state = st,
             Err(_) => self.rewind(&before)?,
@@ -65,12 +88,15 @@ impl CrmDoc {
     /// ordinary field edit (inside a record, or on the account itself) skips
     /// them, and the cost no longer grows with the number of records.
     /// Returns the hashes of the changes that were new.
-    fn check_merge(&self, before: &[ChangeHash]) -> Result<Vec<ChangeHash>> {
+    fn check_merge(&self, before: &[ChangeHash], rules: Option<&Rules>) -> Result<Vec<ChangeHash>> {
         let changes = self.am.get_changes(before);
         if self.touches_schema(&changes) {
             // what the root held at `before`, read from history
             let kept = schema::present_roots_at(&self.am, self.kind, before)?;
             schema::validate_continuity(&kept, &self.am, self.id, self.kind)?;
+        }
+        if let Some(rules) = rules {
+            self.check_changed_values(before, rules)?;
         }
         Ok(changes.iter().map(|c| c.hash()).collect())
     }

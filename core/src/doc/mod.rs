@@ -2,6 +2,7 @@
 //! Automerge. Pure: no I/O, time is passed in.
 
 pub mod bounded;
+mod checks;
 mod codec;
 mod conflicts;
 mod history;
@@ -19,6 +20,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{CoreError, Result};
 use crate::ids::{Author, DocumentId, new_record_id};
+use crate::model::validate::Rules;
 use crate::model::{Account, DocKind, Location, OrgSettings, Record, RecordKind};
 use schema::SCHEMA_VERSION;
 
@@ -213,10 +215,30 @@ impl CrmDoc {
 
     /// Makes changes in one Automerge transaction, attributed to `author` at
     /// `now` (ms since the epoch). If `f` fails nothing is committed.
+    ///
+    /// Every value written is judged by the rules of `model::validate`
+    /// (formats, ranges, enums); without the org's settings, stages and
+    /// custom fields are not checked (see [`CrmDoc::edit_with_rules`]).
     pub fn edit<T>(
         &mut self,
         author: &Author,
         now: i64,
+        f: impl FnOnce(&mut Editor<'_>) -> Result<T>,
+    ) -> Result<T> {
+        static NO_SETTINGS: Rules = Rules {
+            pipelines: Vec::new(),
+            custom_fields: Vec::new(),
+        };
+        self.edit_with_rules(author, now, &NO_SETTINGS, f)
+    }
+
+    /// [`CrmDoc::edit`] judging stages and custom fields against `rules`
+    /// (the org's settings) too.
+    pub fn edit_with_rules<T>(
+        &mut self,
+        author: &Author,
+        now: i64,
+        rules: &Rules,
         f: impl FnOnce(&mut Editor<'_>) -> Result<T>,
     ) -> Result<T> {
         self.am.set_actor(author.actor_for(self.generation));
@@ -228,6 +250,7 @@ impl CrmDoc {
             now,
             doc,
             kind,
+            rules,
         };
         match f(&mut editor) {
             Ok(out) => {
@@ -328,6 +351,7 @@ pub struct Editor<'a> {
     now: i64,
     doc: DocumentId,
     kind: DocKind,
+    rules: &'a Rules,
 }
 
 impl Editor<'_> {
@@ -387,8 +411,27 @@ impl Editor<'_> {
             }
         };
         let new = to_map(&record)?;
+        self.judge(R::KIND, None, &new)?;
         codec::apply_diff(&mut self.tx, &obj, &Map::new(), &new, 0)?;
         Ok(id)
+    }
+
+    /// Refuses values that break a rule (`model::validate`), naming the field.
+    fn judge(
+        &self,
+        kind: RecordKind,
+        old: Option<&Map<String, Value>>,
+        new: &Map<String, Value>,
+    ) -> Result<()> {
+        let errors = crate::model::validate::check_changed(kind, old, new, self.rules);
+        match errors.into_iter().next() {
+            None => Ok(()),
+            Some(e) => Err(CoreError::InvalidField {
+                record: kind.name(),
+                field: e.field,
+                reason: e.reason,
+            }),
+        }
     }
 
     fn exists<R: Record>(&self, id: &str) -> CoreError {
@@ -431,6 +474,7 @@ impl Editor<'_> {
         if strip_bookkeeping(&old) == strip_bookkeeping(&new) {
             return Ok(());
         }
+        self.judge(R::KIND, Some(&old), &new)?;
         codec::apply_diff(&mut self.tx, &obj, &old, &new, 0)?;
         Ok(())
     }
@@ -445,8 +489,11 @@ impl Editor<'_> {
             record.meta_mut().id = id.to_owned();
         }
         f(&mut record);
-        self.update(record.clone())?;
-        Ok(record)
+        self.update(record)?;
+        // as written: sub-items added without ids have theirs now
+        self.get::<R>(id)
+            .map(|r| r.record)
+            .ok_or_else(|| self.not_found(R::KIND, id))
     }
 
     /// Archives (soft-deletes) or restores a record of any kind.

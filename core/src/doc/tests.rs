@@ -130,7 +130,7 @@ fn different_fields_merge_and_same_field_conflicts_with_both_authors() {
 fn offline_adds_to_sub_collections_and_sets_both_survive() {
     let (ua, ub) = (author("alice"), author("bob"));
     let mut a = account_doc(&ua);
-    let cid = a.edit(&ua, 2, |e| e.create(Contact::default())).unwrap();
+    let cid = a.edit(&ua, 2, |e| e.create(named_contact())).unwrap();
     let mut b = replica(&a);
     a.edit(&ua, 3, |e| {
         e.modify::<Contact>(&cid, |c| {
@@ -165,7 +165,7 @@ fn offline_adds_to_sub_collections_and_sets_both_survive() {
 fn archive_wins_over_nothing_and_restores() {
     let ua = author("alice");
     let mut a = account_doc(&ua);
-    let cid = a.edit(&ua, 2, |e| e.create(Contact::default())).unwrap();
+    let cid = a.edit(&ua, 2, |e| e.create(named_contact())).unwrap();
     a.edit(&ua, 3, |e| e.set_archived(RecordKind::Contact, &cid, true))
         .unwrap();
     let c = a.get::<Contact>(&cid).unwrap().record;
@@ -346,7 +346,7 @@ fn records_only_go_in_their_own_kind_of_document() {
     let ua = author("alice");
     let mut s = CrmDoc::new_settings(DocumentId::random(), &ua, 1, Default::default()).unwrap();
     assert!(matches!(
-        s.edit(&ua, 2, |e| e.create(Contact::default())),
+        s.edit(&ua, 2, |e| e.create(named_contact())),
         Err(CoreError::Invalid(_))
     ));
     let mut a = account_doc(&ua);
@@ -357,7 +357,7 @@ fn records_only_go_in_their_own_kind_of_document() {
                     id: "fixed".into(),
                     ..Default::default()
                 },
-                ..Default::default()
+                ..named_contact()
             })
         })
         .unwrap();
@@ -498,4 +498,12 @@ fn a_record_replaced_by_a_scalar_is_refused_though_the_root_is_untouched() {
     ));
     assert_eq!(a.heads(), heads);
     assert_eq!(a.list::<Contact>().len(), 1);
+}
+
+/// The smallest valid contact (a contact needs a name, e-mail or phone).
+fn named_contact() -> Contact {
+    Contact {
+        first_name: "Kari".into(),
+        ..Default::default()
+    }
 }

@@ -12,6 +12,7 @@ mod deal;
 mod sales;
 pub(crate) mod serde_helpers;
 mod settings;
+pub mod validate;
 
 pub use account::*;
 pub use activity::*;
@@ -81,7 +82,9 @@ impl DocKind {
 }
 
 /// Every kind of record, and where it lives in its document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
+)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum RecordKind {

@@ -19,6 +19,11 @@ pub trait Keyed {
 
 /// `#[serde(with = "keyed")]` for `Vec<T: Keyed>`: a map keyed by item id,
 /// read back in id order (ids are UUID v7, so that is creation order).
+///
+/// An item without an id (an app appending `Phone { number, .. }`, a REST
+/// client sending a JSON array) gets a fresh UUID v7 when it is written, so
+/// two new items never collapse into one map key: this is the one place
+/// every write path (bindings, REST, import, core) goes through.
 pub mod keyed {
     use super::*;
 
@@ -26,22 +31,61 @@ pub mod keyed {
         items: &[T],
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        let map: BTreeMap<&str, &T> = items.iter().map(|i| (i.key(), i)).collect();
+        let fresh: Vec<String> = items
+            .iter()
+            .map(|i| {
+                if i.key().is_empty() {
+                    crate::ids::new_record_id()
+                } else {
+                    String::new()
+                }
+            })
+            .collect();
+        let map: BTreeMap<&str, &T> = items
+            .iter()
+            .zip(&fresh)
+            .map(|(i, f)| (if f.is_empty() { i.key() } else { f.as_str() }, i))
+            .collect();
         map.serialize(s)
+    }
+
+    /// Items as a map keyed by id (the document's layout), or as a list
+    /// (items carry their `id`, or none yet). A visitor rather than an
+    /// untagged enum, so an error keeps its path into the item (lenient
+    /// reads drop just the bad field, not the whole map).
+    struct ItemsVisitor<T>(std::marker::PhantomData<T>);
+
+    impl<'de, T: Keyed + DeserializeOwned> serde::de::Visitor<'de> for ItemsVisitor<T> {
+        type Value = Vec<T>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a map of items keyed by id, or a list of items")
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<Vec<T>, A::Error> {
+            let mut items: BTreeMap<String, T> = BTreeMap::new();
+            while let Some(key) = m.next_key::<String>()? {
+                let mut v: T = m.next_value()?;
+                // the map key is the item's id, whatever is written inside
+                v.set_key(key.clone());
+                items.insert(key, v);
+            }
+            Ok(items.into_values().collect())
+        }
+
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut s: A) -> Result<Vec<T>, A::Error> {
+            let mut items = Vec::new();
+            while let Some(v) = s.next_element::<T>()? {
+                items.push(v);
+            }
+            Ok(items)
+        }
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>, T: Keyed + DeserializeOwned>(
         d: D,
     ) -> Result<Vec<T>, D::Error> {
-        let map: BTreeMap<String, T> = BTreeMap::deserialize(d)?;
-        Ok(map
-            .into_iter()
-            .map(|(k, mut v)| {
-                // the map key is the item's id, whatever is written inside
-                v.set_key(k);
-                v
-            })
-            .collect())
+        d.deserialize_any(ItemsVisitor(std::marker::PhantomData))
     }
 }
 

@@ -11,6 +11,7 @@ mod index;
 mod migrations;
 mod org;
 pub mod queries;
+mod rules;
 mod sync;
 
 pub use drafts::Draft;
@@ -40,6 +41,10 @@ pub struct StoreOptions {
     /// inflate to; compressed chunks are inflated through a bounded reader
     /// before Automerge sees them (`doc::bounded`).
     pub max_inflated_bytes: u64,
+    /// Judge the values of merged changes by the rules of
+    /// `model::validate` (the server does; a device trusts its server).
+    /// Local edits are always judged.
+    pub validate_merges: bool,
 }
 
 impl Default for StoreOptions {
@@ -49,6 +54,7 @@ impl Default for StoreOptions {
             cache_docs: 32,
             compact_after_chunks: 64,
             max_inflated_bytes: 256 * 1024 * 1024,
+            validate_merges: false,
         }
     }
 }
@@ -73,6 +79,9 @@ pub struct Store {
     pending: HashMap<DocumentId, automerge::Automerge>,
     clock: Box<dyn Fn() -> i64 + Send>,
     listener: Option<Box<dyn Fn(DocumentId) + Send>>,
+    /// The settings' value rules, with the settings document's heads they
+    /// were read at (`rules`).
+    rules_cache: Option<(DocumentId, Vec<ChangeHash>, crate::model::validate::Rules)>,
 }
 
 impl std::fmt::Debug for Store {
@@ -143,6 +152,7 @@ impl Store {
             pending: HashMap::new(),
             clock: Box::new(system_now),
             listener: None,
+            rules_cache: None,
         };
         if version >= 2 {
             store.reindex_if_needed()?;
@@ -382,6 +392,7 @@ impl Store {
         id: DocumentId,
         f: impl FnOnce(&mut Editor<'_>) -> Result<T>,
     ) -> Result<T> {
+        let rules = self.rules()?;
         self.load(id)?;
         let now = self.now();
         let author = self.author.clone();
@@ -390,7 +401,7 @@ impl Store {
             .get_mut(&id)
             .ok_or(CoreError::DocumentNotFound(id))?;
         let before = doc.heads();
-        let out = doc.edit(&author, now, f)?;
+        let out = doc.edit_with_rules(&author, now, &rules, f)?;
         if let Err(e) = self.persist_changes(id, &before) {
             self.forget(id);
             return Err(e);
@@ -422,8 +433,12 @@ impl Store {
         let bounded = crate::doc::bounded::bound_chunks(bytes, &mut budget)
             .map_err(|e| bound_error(id, e, self.opts.max_inflated_bytes))?;
         let bytes: &[u8] = &bounded;
+        let rules = self.merge_rules()?;
         if !self.contains(id)? {
             let doc = CrmDoc::load(id, bytes)?;
+            if let Some(r) = &rules {
+                doc.check_all_values(r)?;
+            }
             let new_changes = doc.automerge().get_changes_meta(&[]).len();
             self.insert_new(doc)?;
             return Ok(ApplyOutcome {
@@ -437,7 +452,7 @@ impl Store {
             .get_mut(&id)
             .ok_or(CoreError::DocumentNotFound(id))?;
         let before = doc.heads();
-        let new = doc.merge_bytes(bytes)?;
+        let new = doc.merge_bytes_checked(bytes, rules.as_ref())?;
         if let Err(e) = self.persist_changes(id, &before) {
             self.forget(id);
             return Err(e);
@@ -452,6 +467,9 @@ impl Store {
     /// sync messages) that this store does not hold yet. Durable when this
     /// returns; an existing id is refused and nothing changes.
     pub fn adopt(&mut self, doc: CrmDoc) -> Result<ApplyOutcome> {
+        if let Some(r) = self.merge_rules()? {
+            doc.check_all_values(&r)?;
+        }
         if self.contains(doc.id())? {
             return Err(CoreError::Invalid(format!(
                 "document {} already exists",

@@ -116,6 +116,7 @@ impl Store {
         message: Message,
     ) -> Result<SyncReceived> {
         use automerge::sync::SyncDoc;
+        let rules = self.merge_rules()?;
         if self.contains(doc)? {
             self.load(doc)?;
             let d = self
@@ -123,7 +124,7 @@ impl Store {
                 .get_mut(&doc)
                 .ok_or(CoreError::DocumentNotFound(doc))?;
             let before = d.heads();
-            let new_changes = d.receive_sync_message(state, message)?;
+            let new_changes = d.receive_sync_message_checked(state, message, rules.as_ref())?;
             if !new_changes.is_empty()
                 && let Err(e) = self.persist_changes(doc, &before)
             {
@@ -146,6 +147,9 @@ impl Store {
             return Ok(SyncReceived::default());
         }
         let crm = CrmDoc::from_automerge(doc, candidate.with_actor(self.author.actor()))?;
+        if let Some(r) = &rules {
+            crm.check_all_values(r)?;
+        }
         let new_changes = crm
             .automerge()
             .get_changes_meta(&[])

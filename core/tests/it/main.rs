@@ -9,6 +9,8 @@ mod crash;
 mod golden;
 mod queries;
 mod store;
+mod subitems;
 mod support;
 mod sync;
 mod upgrade;
+mod validation;

@@ -105,6 +105,10 @@ impl From<CoreError> for ApiError {
                 format!("a {kind} with this id already exists"),
             ),
             CoreError::Invalid(msg) => Self::new(StatusCode::BAD_REQUEST, "invalid_request", msg),
+            CoreError::InvalidField { field, reason, .. } => {
+                let message = format!("{field} {reason}");
+                Self::bad("invalid_value", field, message)
+            }
             CoreError::SchemaViolation { reason, .. } => {
                 Self::new(StatusCode::BAD_REQUEST, "schema_violation", reason)
             }
