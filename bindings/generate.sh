@@ -8,9 +8,9 @@
 #
 # Outputs (stable paths, relative to the repository root):
 #   target/debug/liboutpost.so (.dylib on macOS)  the cdylib the bindings load
-#   target/bindings/kotlin/uniffi/outpost/outpost.kt, .../outpost_core/outpost_core.kt
-#   target/bindings/swift/   outpost.swift, outpost_core.swift, *FFI.h, *FFI.modulemap
-#   target/bindings/python/  outpost.py, outpost_core.py (+ liboutpost.so copied beside them)
+#   target/bindings/kotlin/uniffi/outpost/outpost.kt   (package uniffi.outpost)
+#   target/bindings/swift/   outpost.swift, outpostFFI.h, outpostFFI.modulemap
+#   target/bindings/python/  outpost.py (+ liboutpost.so copied beside it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,6 +36,6 @@ done
 cp "$lib" "$out/python/"
 
 echo "cdylib:  $lib"
-echo "kotlin:  $out/kotlin  (packages uniffi.outpost and uniffi.outpost_core; JNA loads \"outpost\": put $(dirname "$lib") on jna.library.path)"
+echo "kotlin:  $out/kotlin  (package uniffi.outpost; JNA loads \"outpost\": put $(dirname "$lib") on jna.library.path)"
 echo "swift:   $out/swift"
 echo "python:  $out/python  (import outpost; the library is copied beside it)"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the Python tests of the generated bindings. Assumes
-# bindings/generate.sh already ran (target/bindings/python holds outpost.py,
-# outpost_core.py and the library). Installs the pinned pytest into a venv
+# bindings/generate.sh already ran (target/bindings/python holds the outpost
+# module and the library). Installs the pinned pytest into a venv
 # under target/ once.
 #
 #   bash bindings/python-tests/run.sh [pytest args]

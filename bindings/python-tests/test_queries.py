@@ -5,7 +5,7 @@ import asyncio
 import datetime
 
 import outpost
-from outpost_core import (
+from outpost import (
     Account,
     Contact,
     Day,

@@ -9,7 +9,7 @@ import time
 import pytest
 
 import outpost
-from outpost_core import (
+from outpost import (
     Account,
     AccountFilter,
     AccountSort,

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 import outpost
-from outpost_core import Account, Contact, OutpostError, RecordKind
+from outpost import Account, Contact, OutpostError, RecordKind
 
 from helpers import Recorder, SyncRecorder
 

@@ -1,26 +1,12 @@
-//! Outpost for Kotlin, Swift and Python (uniffi 0.32, proc-macros).
+//! `liboutpost`: the Outpost core for Kotlin, Swift and Python (uniffi 0.32,
+//! proc-macros).
 //!
-//! This crate only wraps `outpost-core`: every exported method is one to
-//! three lines. The data types (records, query rows, sync status) are core's
-//! own, exported through core's optional `uniffi` feature; what is declared
-//! here is the store handle, the observer callback traits and the one public
-//! error enum. Work that touches disk or network is `async` and runs on the
-//! runtime this crate owns, never on the caller's (UI) thread.
+//! This crate builds the library the apps load (cdylib for Android, the JVM
+//! and Python; staticlib for iOS). The exported API itself is
+//! `outpost_core::ffi` (core's `uniffi` feature): uniffi makes one namespace
+//! per crate, and the data types derive their uniffi traits in core where
+//! they are declared, so the store handle and observers are exported from
+//! core too and the apps get one namespace, `outpost`. Nothing here adds to
+//! that API; `generate.sh` and the test suites live beside this crate.
 
-mod queries;
-mod records;
-mod runtime;
-mod store;
-mod sync;
-
-pub use outpost_core::ffi::OutpostError;
-pub use store::{DataObserver, OutpostStore, open_store};
-pub use sync::SyncObserver;
-
-uniffi::setup_scaffolding!("outpost");
-
-/// A fresh id for a record or a device installation (UUID v7).
-#[uniffi::export]
-pub fn new_id() -> String {
-    outpost_core::new_record_id()
-}
+pub use outpost_core::ffi::*;

@@ -18,7 +18,8 @@ pub use doc::{Conflict, ConflictValue, CrmDoc, Editor, FieldChange, Read};
 pub use error::{CoreError, Result};
 pub use ids::{Author, DocumentId, new_record_id};
 
-// The crate is its own uniffi namespace: generated code for the data types
-// lands in `outpost_core` (Kotlin package `uniffi.outpost_core`).
+// The one uniffi namespace of the bindings: the data types declared here and
+// the store handle of `ffi` (Kotlin package `uniffi.outpost`, Python
+// `outpost`, Swift `outpost.swift`); see `ffi`.
 #[cfg(feature = "uniffi")]
-uniffi::setup_scaffolding!("outpost_core");
+uniffi::setup_scaffolding!("outpost");

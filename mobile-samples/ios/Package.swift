@@ -1,9 +1,8 @@
 // swift-tools-version:5.9
 // OutpostKit: the Outpost core for iOS. `build-xcframework.sh` produces the
 // two pieces this package wraps (neither is committed):
-//   build/OutpostFFI.xcframework   the Rust static library + the C modules
-//                                  outpostFFI and outpost_coreFFI
-//   Sources/OutpostKit/outpost.swift, outpost_core.swift   the uniffi-generated Swift API
+//   build/OutpostFFI.xcframework   the Rust static library + the C module outpostFFI
+//   Sources/OutpostKit/outpost.swift   the uniffi-generated Swift API
 import PackageDescription
 
 let package = Package(
@@ -13,7 +12,7 @@ let package = Package(
         .library(name: "OutpostKit", targets: ["OutpostKit"]),
     ],
     targets: [
-        // its module map defines outpostFFI and outpost_coreFFI, which the generated Swift imports
+        // its module map defines outpostFFI, which the generated Swift imports
         .binaryTarget(name: "OutpostFFI", path: "build/OutpostFFI.xcframework"),
         .target(
             name: "OutpostKit",

@@ -10,11 +10,10 @@
 # 2. the workspace's pinned uniffi-bindgen generates the Swift bindings from
 #    the host build of the same crate;
 # 3. lipo merges the two simulator slices; xcodebuild -create-xcframework
-#    makes build/OutpostFFI.xcframework with the C modules the generated Swift
-#    imports (outpostFFI for the bindings crate, outpost_coreFFI for core's
-#    data types: uniffi generates one per crate);
-# 4. the generated outpost.swift and outpost_core.swift are copied into
-#    Sources/OutpostKit (one Swift module, so they see each other's types).
+#    makes build/OutpostFFI.xcframework with the C module the generated Swift
+#    imports (outpostFFI);
+# 4. the generated outpost.swift (the whole API) is copied into
+#    Sources/OutpostKit.
 # Nothing it writes is committed (.gitignore).
 set -euo pipefail
 
@@ -51,7 +50,7 @@ rm -rf "$gen" && mkdir -p "$gen"
 headers="$here/build/headers"
 rm -rf "$headers" && mkdir -p "$headers"
 cp "$gen"/*FFI.h "$headers/"
-# an xcframework's headers folder has one module.modulemap: both modules go in it
+# an xcframework's headers folder has one module.modulemap
 cat "$gen"/*FFI.modulemap > "$headers/module.modulemap"
 
 sim="$here/build/ios-simulator"
@@ -68,5 +67,6 @@ xcodebuild -create-xcframework \
   -output "$here/build/OutpostFFI.xcframework"
 
 mkdir -p "$here/Sources/OutpostKit"
-cp "$gen/outpost.swift" "$gen/outpost_core.swift" "$here/Sources/OutpostKit/"
-echo "built $here/build/OutpostFFI.xcframework and Sources/OutpostKit/{outpost,outpost_core}.swift"
+rm -f "$here/Sources/OutpostKit/outpost_core.swift" # written by older versions of this script
+cp "$gen/outpost.swift" "$here/Sources/OutpostKit/"
+echo "built $here/build/OutpostFFI.xcframework and Sources/OutpostKit/outpost.swift"

@@ -1,11 +1,38 @@
-//! uniffi support (feature `uniffi`, used only by the `outpost-bindings`
-//! crate): the plain data types derive `uniffi::Record`/`uniffi::Enum` where
-//! they are declared, and the types uniffi cannot carry as they are cross
-//! the boundary as strings or hash maps, declared here as custom types.
+//! The foreign-language API (feature `uniffi`, turned on only by the
+//! `outpost-bindings` crate, which builds it into `liboutpost`).
+//!
+//! Everything the Kotlin, Swift and Python bindings see is exported from this
+//! one crate, so it lands in one uniffi namespace, `outpost` (Kotlin package
+//! `uniffi.outpost`, Swift module `OutpostKit`, Python package `outpost`):
+//! uniffi makes one namespace per crate, and the data types must derive their
+//! uniffi traits where they are declared (here in core). Two crates meant two
+//! Kotlin packages whose generated helpers (`RustBuffer`, `FfiConverter`,
+//! `Disposable`, `InternalException`) clashed under star imports.
+//!
+//! The plain data types derive `uniffi::Record`/`uniffi::Enum` where they are
+//! declared; the types uniffi cannot carry as they are cross as custom types
+//! declared below. The store handle, observers and sync glue live in the
+//! submodules: each exported method is one to three lines calling the store.
+//! Work that touches disk or network is `async` and runs on the runtime this
+//! module owns, never on the caller's (UI) thread.
 
 mod error;
+mod queries;
+mod records;
+mod runtime;
+mod store;
+mod sync;
 
 pub use error::OutpostError;
+pub use queries::{DocumentRef, today};
+pub use store::{DataObserver, OutpostStore, open_store};
+pub use sync::SyncObserver;
+
+/// A fresh id for a record or a device installation (UUID v7).
+#[uniffi::export]
+pub fn new_id() -> String {
+    crate::new_record_id()
+}
 
 use std::collections::{BTreeMap, HashMap};
 

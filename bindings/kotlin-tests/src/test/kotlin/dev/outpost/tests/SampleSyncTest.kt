@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.BeforeAll
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.TestInstance
-import uniffi.outpost_core.Account
-import uniffi.outpost_core.Contact
+import uniffi.outpost.Account
+import uniffi.outpost.Contact
 import java.time.ZoneOffset
 import java.util.Locale
 

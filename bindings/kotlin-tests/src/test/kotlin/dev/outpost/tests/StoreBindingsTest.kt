@@ -8,17 +8,17 @@ import org.junit.jupiter.api.Assertions.assertNull
 import org.junit.jupiter.api.Assertions.assertThrows
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
-import uniffi.outpost_core.OutpostException
+import uniffi.outpost.OutpostException
 import uniffi.outpost.today
-import uniffi.outpost_core.Account
-import uniffi.outpost_core.AccountFilter
-import uniffi.outpost_core.AccountSort
-import uniffi.outpost_core.Activity
-import uniffi.outpost_core.ActivityKind
-import uniffi.outpost_core.ActivityStatus
-import uniffi.outpost_core.Contact
-import uniffi.outpost_core.Phone
-import uniffi.outpost_core.RecordKind
+import uniffi.outpost.Account
+import uniffi.outpost.AccountFilter
+import uniffi.outpost.AccountSort
+import uniffi.outpost.Activity
+import uniffi.outpost.ActivityKind
+import uniffi.outpost.ActivityStatus
+import uniffi.outpost.Contact
+import uniffi.outpost.Phone
+import uniffi.outpost.RecordKind
 
 /**
  * The generated Kotlin on a real store file through the real cdylib (JNA):

@@ -10,12 +10,12 @@ import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.BeforeAll
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.TestInstance
-import uniffi.outpost_core.OutpostException
+import uniffi.outpost.OutpostException
 import uniffi.outpost.SyncObserver
-import uniffi.outpost_core.Account
-import uniffi.outpost_core.Contact
-import uniffi.outpost_core.DocSync
-import uniffi.outpost_core.SyncEvent
+import uniffi.outpost.Account
+import uniffi.outpost.Contact
+import uniffi.outpost.DocSync
+import uniffi.outpost.SyncEvent
 
 /**
  * Two devices of one rep sync through the real `outpost-server` binary on

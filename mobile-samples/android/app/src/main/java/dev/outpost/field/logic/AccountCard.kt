@@ -65,7 +65,7 @@ object AccountCard {
     /** Birthdays and anniversaries this many days ahead are talking points. */
     const val DATES_AHEAD_DAYS = 30
 
-    fun contactRow(c: uniffi.outpost_core.Contact): ContactRow {
+    fun contactRow(c: uniffi.outpost.Contact): ContactRow {
         val phone = c.phones.firstOrNull { it.primary } ?: c.phones.firstOrNull()
         val email = c.emails.firstOrNull { it.primary } ?: c.emails.firstOrNull()
         return ContactRow(
@@ -82,9 +82,9 @@ object AccountCard {
         )
     }
 
-    fun fullName(c: uniffi.outpost_core.Contact): String = "${c.firstName} ${c.lastName}".trim()
+    fun fullName(c: uniffi.outpost.Contact): String = "${c.firstName} ${c.lastName}".trim()
 
-    fun dealRow(d: uniffi.outpost_core.Deal, stages: List<StageInfo>, locale: Locale): DealRow = DealRow(
+    fun dealRow(d: uniffi.outpost.Deal, stages: List<StageInfo>, locale: Locale): DealRow = DealRow(
         id = d.meta.id,
         name = d.name,
         stageId = d.stageId,
@@ -94,10 +94,10 @@ object AccountCard {
     )
 
     /** A deal is open unless its stage means won or lost (unknown stages count as open). */
-    fun isOpen(d: uniffi.outpost_core.Deal, stages: List<StageInfo>): Boolean =
+    fun isOpen(d: uniffi.outpost.Deal, stages: List<StageInfo>): Boolean =
         stages.firstOrNull { it.id == d.stageId }?.open ?: true
 
-    fun orderRow(o: uniffi.outpost_core.Order, todayIso: String, locale: Locale, utcOffsetMinutes: Int): OrderRow {
+    fun orderRow(o: uniffi.outpost.Order, todayIso: String, locale: Locale, utcOffsetMinutes: Int): OrderRow {
         val total = if (o.totalMinor != 0L || o.lines.isEmpty()) o.totalMinor else o.lines.sumOf { lineTotal(it) }
         val paid = o.payments.sumOf { it.amountMinor }
         val outstanding = total - paid
@@ -113,7 +113,7 @@ object AccountCard {
     }
 
     /** Same rule as the core's `LineItem::total_minor`, for orders stored with lines only. */
-    fun lineTotal(l: uniffi.outpost_core.LineItem): Long {
+    fun lineTotal(l: uniffi.outpost.LineItem): Long {
         val gross = l.quantityMilli.toBigInteger() * l.unitPriceMinor.toBigInteger() / 1000.toBigInteger()
         val discount = (l.discountPercent ?: 0.0).coerceIn(0.0, 100.0)
         return Math.round(gross.toDouble() * (1.0 - discount / 100.0))
@@ -125,8 +125,8 @@ object AccountCard {
      * and hobbies, and the groups they belong to.
      */
     fun talkingPoints(
-        contacts: List<uniffi.outpost_core.Contact>,
-        upcoming: List<uniffi.outpost_core.UpcomingDate>,
+        contacts: List<uniffi.outpost.Contact>,
+        upcoming: List<uniffi.outpost.UpcomingDate>,
         locale: Locale,
     ): List<TalkingPoint> {
         val out = mutableListOf<TalkingPoint>()
@@ -159,12 +159,12 @@ object AccountCard {
 
     fun build(
         docId: String,
-        account: uniffi.outpost_core.Account,
-        contacts: List<uniffi.outpost_core.Contact>,
-        deals: List<uniffi.outpost_core.Deal>,
+        account: uniffi.outpost.Account,
+        contacts: List<uniffi.outpost.Contact>,
+        deals: List<uniffi.outpost.Deal>,
         stages: List<StageInfo>,
-        orders: List<uniffi.outpost_core.Order>,
-        upcoming: List<uniffi.outpost_core.UpcomingDate>,
+        orders: List<uniffi.outpost.Order>,
+        upcoming: List<uniffi.outpost.UpcomingDate>,
         todayIso: String,
         utcOffsetMinutes: Int,
         locale: Locale,

@@ -4,11 +4,11 @@ import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
-import uniffi.outpost_core.Activity
-import uniffi.outpost_core.ActivityKind
-import uniffi.outpost_core.ActivityStatus
-import uniffi.outpost_core.DocKind
-import uniffi.outpost_core.Pipeline
+import uniffi.outpost.Activity
+import uniffi.outpost.ActivityKind
+import uniffi.outpost.ActivityStatus
+import uniffi.outpost.DocKind
+import uniffi.outpost.Pipeline
 import java.util.Locale
 
 /**

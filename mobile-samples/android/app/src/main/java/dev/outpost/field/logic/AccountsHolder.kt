@@ -5,10 +5,10 @@ import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.flow.update
-import uniffi.outpost_core.AccountFilter
-import uniffi.outpost_core.AccountSort
-import uniffi.outpost_core.AccountSummary
-import uniffi.outpost_core.ContactHit
+import uniffi.outpost.AccountFilter
+import uniffi.outpost.AccountSort
+import uniffi.outpost.AccountSummary
+import uniffi.outpost.ContactHit
 
 /** A line of the account list: an account, or a contact found by search (opens its account). */
 data class AccountListRow(

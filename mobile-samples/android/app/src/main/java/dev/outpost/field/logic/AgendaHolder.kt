@@ -4,7 +4,7 @@ import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
-import uniffi.outpost_core.AgendaItem
+import uniffi.outpost.AgendaItem
 
 data class AgendaRow(
     val docId: String,

@@ -23,7 +23,7 @@ data class ConflictUi(
 )
 
 object Conflicts {
-    fun ui(c: uniffi.outpost_core.Conflict, utcOffsetMinutes: Int, locale: Locale): ConflictUi = ConflictUi(
+    fun ui(c: uniffi.outpost.Conflict, utcOffsetMinutes: Int, locale: Locale): ConflictUi = ConflictUi(
         recordKind = kindLabel(c.kind.name),
         recordId = c.recordId,
         field = c.field,

@@ -3,7 +3,7 @@ package dev.outpost.field.logic
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
-import uniffi.outpost_core.Conflict
+import uniffi.outpost.Conflict
 
 /** The resolve screen for one account: every conflicted field and its values. */
 class ConflictsHolder(private val session: FieldSession, val docId: String) : AutoCloseable {

@@ -3,7 +3,7 @@ package dev.outpost.field.logic
 import uniffi.outpost.DataObserver
 import uniffi.outpost.OutpostStore
 import uniffi.outpost.openStore
-import uniffi.outpost_core.Day
+import uniffi.outpost.Day
 import java.time.Instant
 import java.time.ZoneId
 import java.util.Locale

@@ -4,9 +4,9 @@ import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
 import uniffi.outpost.SyncObserver
-import uniffi.outpost_core.DocSync
-import uniffi.outpost_core.SyncEvent
-import uniffi.outpost_core.SyncStatus
+import uniffi.outpost.DocSync
+import uniffi.outpost.SyncEvent
+import uniffi.outpost.SyncStatus
 
 /** The core's sync status condensed for the banner rules in [SyncStatusModel]. */
 fun SyncStatus.snapshot(enabled: Boolean) = SyncSnapshot(

@@ -4,13 +4,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use outpost_core::sync::client::{ClientConfig, SharedStore, SyncClient, SyncEvent, SyncStatus};
+use crate::sync::client::{ClientConfig, SharedStore, SyncClient, SyncEvent, SyncStatus};
 
-use crate::runtime::runtime;
-use crate::store::{
+use super::OutpostError;
+use super::runtime::runtime;
+use super::store::{
     DataObserver, Observers, OutpostStore, lock, notify_changed, notify_removed, snapshot,
 };
-use outpost_core::ffi::OutpostError;
 
 /// Told about sync: connected/disconnected, refused changes, and every
 /// status change (per-account state, initial-sync progress). Called on a
@@ -148,7 +148,7 @@ async fn forward(
 }
 
 fn is_synced(s: &SyncStatus) -> bool {
-    use outpost_core::sync::client::DocSync;
+    use crate::sync::client::DocSync;
     s.connected
         && s.progress.documents_total > 0
         && s.documents

@@ -4,13 +4,13 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use outpost_core::store::{Store, StoreOptions};
-use outpost_core::sync::client::SharedStore;
-use outpost_core::{Author, DocumentId};
+use crate::store::{Store, StoreOptions};
+use crate::sync::client::SharedStore;
+use crate::{Author, DocumentId};
 
-use crate::runtime::runtime;
-use crate::sync::SyncState;
-use outpost_core::ffi::OutpostError;
+use super::OutpostError;
+use super::runtime::runtime;
+use super::sync::SyncState;
 
 /// Told when an account (or settings) document changed, by an edit made
 /// here or by changes that arrived through sync. Called on a background
@@ -95,7 +95,7 @@ impl OutpostStore {
     /// Runs `f` on the store on the runtime's blocking pool.
     pub(crate) async fn with<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&mut Store) -> outpost_core::Result<T> + Send + 'static,
+        f: impl FnOnce(&mut Store) -> crate::Result<T> + Send + 'static,
     ) -> Result<T, OutpostError> {
         let store = self.store.clone();
         Ok(runtime()
@@ -107,7 +107,7 @@ impl OutpostStore {
     pub(crate) async fn edit<T: Send + 'static>(
         &self,
         doc: DocumentId,
-        f: impl FnOnce(&mut Store) -> outpost_core::Result<T> + Send + 'static,
+        f: impl FnOnce(&mut Store) -> crate::Result<T> + Send + 'static,
     ) -> Result<T, OutpostError> {
         let out = self.with(f).await?;
         self.changed(doc).await;

@@ -1,15 +1,15 @@
 //! Create, read, update, archive and restore every record kind. Each
-//! method is one call into `outpost_core::store::Store`.
+//! method is one call into `crate::store::Store`.
 
-use outpost_core::DocumentId;
-use outpost_core::model::{
+use crate::DocumentId;
+use crate::model::{
     Account, Activity, Case, Contact, CustomField, Deal, Order, OrgSettings, Pipeline, Product,
     RecordKind,
 };
-use outpost_core::store::Store;
+use crate::store::Store;
 
-use crate::store::OutpostStore;
-use outpost_core::ffi::OutpostError;
+use super::OutpostError;
+use super::store::OutpostStore;
 
 type Res<T> = Result<T, OutpostError>;
 
@@ -235,17 +235,14 @@ impl OutpostStore {
     }
 }
 
-fn get<R: outpost_core::model::Record>(
+fn get<R: crate::model::Record>(
     s: &mut Store,
     doc: DocumentId,
     id: &str,
-) -> outpost_core::Result<Option<R>> {
+) -> crate::Result<Option<R>> {
     Ok(s.get::<R>(doc, id)?.map(|r| r.record))
 }
 
-fn list<R: outpost_core::model::Record>(
-    s: &mut Store,
-    doc: DocumentId,
-) -> outpost_core::Result<Vec<R>> {
+fn list<R: crate::model::Record>(s: &mut Store, doc: DocumentId) -> crate::Result<Vec<R>> {
     Ok(s.list::<R>(doc)?.into_iter().map(|r| r.record).collect())
 }

@@ -1,16 +1,16 @@
 //! The rep's questions, conflicts, history and refused drafts: one core call each.
 
-use chrono::Utc;
-use outpost_core::model::{DocKind, RecordKind};
-use outpost_core::store::Draft;
-use outpost_core::store::queries::{
+use crate::model::{DocKind, RecordKind};
+use crate::store::Draft;
+use crate::store::queries::{
     AccountFilter, AccountSummary, Agenda, ContactHit, ContactInsights, Dashboard, Day, PhoneMatch,
     PipelineFilter, PipelineView, ReorderDue, UpcomingDate,
 };
-use outpost_core::{Conflict, DocumentId, FieldChange};
+use crate::{Conflict, DocumentId, FieldChange};
+use chrono::Utc;
 
-use crate::store::OutpostStore;
-use outpost_core::ffi::OutpostError;
+use super::OutpostError;
+use super::store::OutpostStore;
 
 type Res<T> = Result<T, OutpostError>;
 
