@@ -64,6 +64,13 @@ pub enum CoreError {
     /// The store on disk was written by a newer version of Outpost.
     #[error("store schema version {found} is newer than this build supports ({supported})")]
     StoreTooNew { found: i64, supported: i64 },
+    /// The store file is open in another handle or process (one writer per
+    /// store file, see `store::file`). Close the other one, or share it.
+    #[error("the store is open elsewhere (another handle or process)")]
+    Locked,
+    /// The file system failed (the lock file).
+    #[error("file system: {0}")]
+    Io(String),
     /// A batch of writes stopped by a panic inside it; it was rolled back and
     /// nothing of it was kept, on disk or in memory.
     #[error("a batch of writes was aborted and rolled back")]

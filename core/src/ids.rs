@@ -112,6 +112,21 @@ impl Author {
         automerge::ActorId::from(bytes.as_slice())
     }
 
+    /// [`Author::actor_for`] for one store installation: `salt` is the
+    /// store's own random bytes (see `store::file`), so two installations
+    /// that share a device id (one restored from the other's backup) never
+    /// write under the same actor. `None` is a store from before salts: the
+    /// actor of [`Author::actor_for`].
+    pub fn actor_salted(&self, generation: u32, salt: Option<[u8; 8]>) -> automerge::ActorId {
+        let Some(salt) = salt else {
+            return self.actor_for(generation);
+        };
+        let mut bytes = self.actor().to_bytes().to_vec();
+        bytes.extend_from_slice(&salt);
+        bytes.extend_from_slice(&generation.to_be_bytes());
+        automerge::ActorId::from(bytes.as_slice())
+    }
+
     /// The commit message that attributes a change to this author.
     pub fn commit_message(&self) -> String {
         serde_json::json!({"outpost": 1, "user": self.user_id, "device": self.device_id})

@@ -32,6 +32,8 @@ pub struct CrmDoc {
     am: Automerge,
     /// How often this device rebuilt the document after refused changes.
     generation: u32,
+    /// The writing store's installation salt (set by the store).
+    salt: Option<[u8; 8]>,
 }
 
 impl CrmDoc {
@@ -79,6 +81,7 @@ impl CrmDoc {
             kind,
             am,
             generation: 0,
+            salt: None,
         })
     }
 
@@ -100,6 +103,7 @@ impl CrmDoc {
             kind,
             am,
             generation: 0,
+            salt: None,
         })
     }
 
@@ -121,6 +125,11 @@ impl CrmDoc {
         self.generation = generation;
     }
 
+    /// The store installation's actor salt (see [`Author::actor_salted`]).
+    pub(crate) fn set_actor_salt(&mut self, salt: Option<[u8; 8]>) {
+        self.salt = salt;
+    }
+
     /// This document as it was at `heads`, as the next generation: what a
     /// device keeps after the server refused the changes made since.
     pub fn rebuilt_at(&self, heads: &[ChangeHash]) -> Result<CrmDoc> {
@@ -131,6 +140,7 @@ impl CrmDoc {
             kind,
             am,
             generation: self.generation + 1,
+            salt: self.salt,
         })
     }
 
@@ -241,7 +251,8 @@ impl CrmDoc {
         rules: &Rules,
         f: impl FnOnce(&mut Editor<'_>) -> Result<T>,
     ) -> Result<T> {
-        self.am.set_actor(author.actor_for(self.generation));
+        self.am
+            .set_actor(author.actor_salted(self.generation, self.salt));
         let doc = self.id;
         let kind = self.kind;
         let mut editor = Editor {
@@ -301,6 +312,7 @@ impl CrmDoc {
             kind: self.kind,
             am,
             generation: self.generation,
+            salt: None,
         })
     }
 }

@@ -7,6 +7,7 @@
 //! survives a crash or power loss.
 
 mod drafts;
+mod file;
 mod index;
 mod migrations;
 mod org;
@@ -82,6 +83,10 @@ pub struct Store {
     /// The settings' value rules, with the settings document's heads they
     /// were read at (`rules`).
     rules_cache: Option<(DocumentId, Vec<ChangeHash>, crate::model::validate::Rules)>,
+    /// The exclusive lock on the store file (`store::file`), held until drop.
+    lock: Option<std::fs::File>,
+    /// This installation's actor salt (`store::file`).
+    actor_salt: Option<[u8; 8]>,
 }
 
 impl std::fmt::Debug for Store {
@@ -99,8 +104,22 @@ fn system_now() -> i64 {
 
 impl Store {
     /// Opens (creating and migrating as needed) the store at `path`.
+    ///
+    /// The store holds an exclusive lock on the file while it is open: a
+    /// second open of the same path (another handle, another process) is
+    /// refused with [`CoreError::Locked`] (see `store::file`).
     pub fn open(path: impl AsRef<Path>, author: Author, opts: StoreOptions) -> Result<Self> {
-        Self::from_connection(Connection::open(path)?, author, opts, migrations::LATEST)
+        let path = path.as_ref();
+        let lock = file::lock(path)?;
+        let mut store = Self::from_connection(
+            Connection::open(path)?,
+            author,
+            opts,
+            migrations::LATEST,
+            Some(path),
+        )?;
+        store.lock = Some(lock);
+        Ok(store)
     }
 
     /// A store in memory (tests, previews).
@@ -110,18 +129,24 @@ impl Store {
             author,
             opts,
             migrations::LATEST,
+            None,
         )
     }
 
     /// Opens a store migrated only up to `version` (for upgrade tests).
     #[doc(hidden)]
     pub fn open_at_version(path: impl AsRef<Path>, author: Author, version: i64) -> Result<Self> {
-        Self::from_connection(
+        let path = path.as_ref();
+        let lock = file::lock(path)?;
+        let mut store = Self::from_connection(
             Connection::open(path)?,
             author,
             StoreOptions::default(),
             version,
-        )
+            Some(path),
+        )?;
+        store.lock = Some(lock);
+        Ok(store)
     }
 
     fn from_connection(
@@ -129,6 +154,7 @@ impl Store {
         author: Author,
         opts: StoreOptions,
         version: i64,
+        path: Option<&Path>,
     ) -> Result<Self> {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
@@ -143,6 +169,12 @@ impl Store {
         conn.execute_batch(
             "CREATE TEMP TABLE IF NOT EXISTS outpost_scope (doc_id TEXT PRIMARY KEY)",
         )?;
+        // before any document is loaded (a schema migration writes too)
+        let actor_salt = if version >= 1 {
+            file::actor_salt(&conn, path)?
+        } else {
+            None
+        };
         let mut store = Self {
             conn,
             author,
@@ -153,6 +185,8 @@ impl Store {
             clock: Box::new(system_now),
             listener: None,
             rules_cache: None,
+            lock: None,
+            actor_salt,
         };
         if version >= 2 {
             store.reindex_if_needed()?;
@@ -311,7 +345,9 @@ impl Store {
 
     /// Puts a document in the cache, unloading the least recently used ones
     /// beyond `cache_docs` (they are on disk; memory stays bounded).
-    fn cache_insert(&mut self, id: DocumentId, doc: CrmDoc) {
+    fn cache_insert(&mut self, id: DocumentId, mut doc: CrmDoc) {
+        // every edit runs on a cached document: this installation's actor
+        doc.set_actor_salt(self.actor_salt);
         self.cache.insert(id, doc);
         self.touch(id);
         while self.lru.len() > self.opts.cache_docs.max(1) {

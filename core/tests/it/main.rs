@@ -7,6 +7,7 @@
 mod convergence;
 mod crash;
 mod golden;
+mod locking;
 mod queries;
 mod store;
 mod subitems;
