@@ -147,6 +147,8 @@ pub fn open_app(dir: &Path, args: &ServeArgs) -> Result<state::Shared, Box<dyn s
             max_inflated_bytes: args.max_message_inflated_bytes,
             // what devices send is judged by the value rules too
             validate_merges: true,
+            // the server's own edits are never "pending": it is the server
+            track_pending_edits: false,
             ..StoreOptions::default()
         },
     )?;

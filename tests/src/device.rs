@@ -101,11 +101,10 @@ impl TestDevice {
     /// Waits for the initial sync of the user's scope.
     pub async fn until_synced(&self) -> Result<(), String> {
         let client = self.client()?;
-        if client.wait_until_synced(self.wait).await {
-            Ok(())
-        } else {
-            Err(format!("not synced: {:?}", client.status()))
-        }
+        client
+            .wait_until_synced(self.wait)
+            .await
+            .map_err(|e| format!("not synced ({e}): {:?}", client.status()))
     }
 
     /// Runs `edit` on the store (which changes `doc`, or creates and returns
@@ -118,7 +117,7 @@ impl TestDevice {
         // missed (the status still reads Synced until the edit is offered)
         let mut events = self.client()?.subscribe();
         let doc = edit(&mut self.store())?;
-        until_acknowledged(&mut events, doc, self.wait).await?;
+        until_acknowledged(&mut events, &self.store, doc, self.wait).await?;
         Ok(doc)
     }
 
@@ -130,32 +129,45 @@ impl TestDevice {
     }
 }
 
-/// Waits for `doc` to go Pending (the change was offered) and then Synced
-/// (the server's heads include it: it is committed there).
+/// Waits until the server has acknowledged every edit made here of `doc`
+/// (the store's pending count of it is back to 0: the server's heads include
+/// the device's), or it was refused.
 async fn until_acknowledged(
     events: &mut Receiver<SyncEvent>,
+    store: &SharedStore,
     doc: DocumentId,
     wait: Duration,
 ) -> Result<(), String> {
     let deadline = tokio::time::Instant::now() + wait;
-    let mut offered = false;
     loop {
-        let ev = match tokio::time::timeout_at(deadline, events.recv()).await {
-            Err(_) => return Err("the change did not sync in time".into()),
-            Ok(Err(RecvError::Lagged(_))) => continue,
-            Ok(Err(e)) => return Err(format!("sync client stopped: {e}")),
-            Ok(Ok(ev)) => ev,
+        let pending = store
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pending_edits_of(doc)
+            .map_err(|e| e.to_string())?;
+        if pending == 0 {
+            return Ok(());
+        }
+        let ev = tokio::select! {
+            _ = tokio::time::sleep_until(deadline) => {
+                return Err("the change did not sync in time".into());
+            }
+            // looked at again at least this often
+            _ = tokio::time::sleep(Duration::from_millis(50)) => continue,
+            ev = events.recv() => ev,
         };
         match ev {
-            SyncEvent::Status(s) => match s.documents.get(&doc) {
-                Some(DocSync::Pending) => offered = true,
-                Some(DocSync::Synced) if offered => return Ok(()),
-                Some(DocSync::NeedsAttention(r)) => return Err(format!("refused: {r}")),
-                _ => {}
-            },
-            SyncEvent::Rejected { document, reason } if document == doc => {
+            Ok(SyncEvent::Rejected {
+                document, reason, ..
+            }) if document == doc => {
                 return Err(format!("refused: {reason}"));
             }
+            Ok(SyncEvent::Status(s)) => {
+                if let Some(DocSync::NeedsAttention(r)) = s.documents.get(&doc) {
+                    return Err(format!("refused: {r}"));
+                }
+            }
+            Err(RecvError::Closed) => return Err("sync client stopped".into()),
             _ => {}
         }
     }

@@ -50,7 +50,7 @@ impl CrmDoc {
     /// The records (kind, id; "" for the singleton) that the changes since
     /// `before` touch, found from the changes' operations (not a diff of the
     /// whole document).
-    fn changed_records(&self, before: &[ChangeHash]) -> BTreeSet<(RecordKind, String)> {
+    pub(crate) fn changed_records(&self, before: &[ChangeHash]) -> BTreeSet<(RecordKind, String)> {
         use automerge::legacy::{Key, ObjectId};
         let keys = self.record_keys();
         let kind_of = |key: &str| keys.iter().find(|(_, k)| *k == key).map(|(k, _)| *k);
@@ -177,6 +177,17 @@ impl CrmDoc {
             }
         }
         Ok(())
+    }
+}
+
+impl CrmDoc {
+    /// The records the changes since `before` touched (every record for
+    /// empty `before`), in kind and id order.
+    pub fn records_changed_since(&self, before: &[ChangeHash]) -> Vec<crate::model::RecordRef> {
+        self.changed_records(before)
+            .into_iter()
+            .map(|(kind, id)| crate::model::RecordRef { kind, id })
+            .collect()
     }
 }
 

@@ -148,6 +148,15 @@ impl RecordKind {
     }
 }
 
+/// One record of a document, by kind and id (the singleton account or
+/// settings record has id `""`): what a change touched.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct RecordRef {
+    pub kind: RecordKind,
+    pub id: String,
+}
+
 /// Where records of a kind live in their document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Location {

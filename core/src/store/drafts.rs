@@ -68,6 +68,12 @@ impl Store {
             params![key, rebuilt.generation()],
         )?;
         tx.execute("DELETE FROM sync_states WHERE doc_id = ?1", [&key])?;
+        // the document is back at what the server has: nothing pending (the
+        // refused edits are in the draft; re-applying them counts anew)
+        tx.execute(
+            "DELETE FROM meta WHERE key = ?1",
+            [format!("pending:{doc}")],
+        )?;
         index::reindex(&tx, &rebuilt, &self.opts.phone_region)?;
         tx.commit()?;
         tracing::info!(doc = %doc, draft, "refused changes set aside as a draft");
@@ -111,9 +117,19 @@ impl Store {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
         let doc: DocumentId = doc.parse()?;
+        if !self.contains(doc)? {
+            // kept when access was revoked: the draft holds the whole document
+            return CrmDoc::load(doc, &changes);
+        }
         let mut view = self.doc(doc)?.clone();
         view.merge_bytes(&changes)?;
         Ok(view)
+    }
+
+    /// A draft's document as JSON (the records as the user had them), for
+    /// export: a draft kept after a revocation is the only copy left.
+    pub fn draft_export(&mut self, draft: i64) -> Result<serde_json::Value> {
+        Ok(self.draft_view(draft)?.to_json())
     }
 
     /// Re-applies what a draft holds as new changes on the rebuilt document,

@@ -11,11 +11,13 @@ mod file;
 mod index;
 mod migrations;
 mod org;
+mod pending;
 pub mod queries;
 mod rules;
 mod sync;
 
 pub use drafts::Draft;
+pub use pending::Retained;
 pub use sync::SyncReceived;
 
 use std::collections::{HashMap, VecDeque};
@@ -46,6 +48,9 @@ pub struct StoreOptions {
     /// `model::validate` (the server does; a device trusts its server).
     /// Local edits are always judged.
     pub validate_merges: bool,
+    /// Count edits made here until the server acknowledges them
+    /// (`Store::pending_edits`): a device does, a server does not.
+    pub track_pending_edits: bool,
 }
 
 impl Default for StoreOptions {
@@ -56,6 +61,7 @@ impl Default for StoreOptions {
             compact_after_chunks: 64,
             max_inflated_bytes: 256 * 1024 * 1024,
             validate_merges: false,
+            track_pending_edits: true,
         }
     }
 }
@@ -338,7 +344,7 @@ impl Store {
         self.cache_insert(id, doc);
         if migrated {
             tracing::info!(doc = %id, "document migrated to the current schema");
-            self.persist_changes(id, &before)?;
+            self.persist_changes(id, &before, false)?;
         }
         Ok(())
     }
@@ -371,15 +377,20 @@ impl Store {
     pub fn create_account(&mut self, account: Account) -> Result<DocumentId> {
         let now = self.now();
         let doc = CrmDoc::new_account(DocumentId::random(), &self.author, now, account)?;
-        self.insert_new(doc)
+        self.insert_new(doc, true)
     }
 
-    fn insert_new(&mut self, doc: CrmDoc) -> Result<DocumentId> {
+    /// Stores a new document; `local`: made here (a pending edit until the
+    /// server has it), not received from elsewhere.
+    fn insert_new(&mut self, doc: CrmDoc, local: bool) -> Result<DocumentId> {
         let id = doc.id();
         let now = self.now();
         // a savepoint: its own transaction, or part of a `batch`
         let tx = self.conn.savepoint()?;
         insert_document(&tx, &doc, now)?;
+        if local && self.opts.track_pending_edits {
+            pending::count_edit(&tx, id)?;
+        }
         if doc.kind() == DocKind::Settings && org::pinned(&tx)?.is_none() {
             // the first settings document a store holds is the org's
             org::write_pin(&tx, id)?;
@@ -438,14 +449,21 @@ impl Store {
             .ok_or(CoreError::DocumentNotFound(id))?;
         let before = doc.heads();
         let out = doc.edit_with_rules(&author, now, &rules, f)?;
-        if let Err(e) = self.persist_changes(id, &before) {
+        if let Err(e) = self.persist_changes(id, &before, true) {
             self.forget(id);
             return Err(e);
         }
         Ok(out)
     }
 
-    fn persist_changes(&mut self, id: DocumentId, before: &[ChangeHash]) -> Result<()> {
+    /// Writes the changes of a cached document made since `before`, with its
+    /// index; `local`: an edit made here (counted as pending, see `pending`).
+    fn persist_changes(
+        &mut self,
+        id: DocumentId,
+        before: &[ChangeHash],
+        local: bool,
+    ) -> Result<()> {
         let now = self.now();
         let doc = self.cache.get(&id).ok_or(CoreError::DocumentNotFound(id))?;
         if doc.heads() == before {
@@ -456,6 +474,9 @@ impl Store {
         let tx = self.conn.savepoint()?;
         append_chunk(&tx, doc, &chunk, now, self.opts.compact_after_chunks)?;
         index::reindex(&tx, doc, &self.opts.phone_region)?;
+        if local && self.opts.track_pending_edits {
+            pending::count_edit(&tx, id)?;
+        }
         tx.commit()?;
         self.changed(id);
         Ok(())
@@ -476,7 +497,7 @@ impl Store {
                 doc.check_all_values(r)?;
             }
             let new_changes = doc.automerge().get_changes_meta(&[]).len();
-            self.insert_new(doc)?;
+            self.insert_new(doc, false)?;
             return Ok(ApplyOutcome {
                 created: true,
                 new_changes,
@@ -489,7 +510,7 @@ impl Store {
             .ok_or(CoreError::DocumentNotFound(id))?;
         let before = doc.heads();
         let new = doc.merge_bytes_checked(bytes, rules.as_ref())?;
-        if let Err(e) = self.persist_changes(id, &before) {
+        if let Err(e) = self.persist_changes(id, &before, false) {
             self.forget(id);
             return Err(e);
         }
@@ -513,7 +534,7 @@ impl Store {
             )));
         }
         let new_changes = doc.automerge().get_changes_meta(&[]).len();
-        self.insert_new(doc)?;
+        self.insert_new(doc, false)?;
         Ok(ApplyOutcome {
             created: true,
             new_changes,
@@ -599,7 +620,13 @@ impl Store {
     }
 
     /// One record.
+    ///
+    /// `None` as well when the document is not on this device (never
+    /// synced, or removed when access was revoked).
     pub fn get<R: Record>(&mut self, doc: DocumentId, id: &str) -> Result<Option<Read<R>>> {
+        if !self.contains(doc)? {
+            return Ok(None);
+        }
         Ok(self.doc(doc)?.get::<R>(id))
     }
 
@@ -631,7 +658,7 @@ impl Store {
             .ok_or(CoreError::DocumentNotFound(doc))?;
         let before = d.heads();
         d.resolve_conflict(&author, now, kind, record_id, field, value_id)?;
-        if let Err(e) = self.persist_changes(doc, &before) {
+        if let Err(e) = self.persist_changes(doc, &before, true) {
             self.forget(doc);
             return Err(e);
         }

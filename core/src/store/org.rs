@@ -55,7 +55,7 @@ impl Store {
         }
         let now = self.now();
         let doc = CrmDoc::new_settings(DocumentId::random(), self.author(), now, settings)?;
-        self.insert_new(doc)
+        self.insert_new(doc, true)
     }
 
     /// Makes `id` (a settings document in this store) the org's settings

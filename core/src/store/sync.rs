@@ -20,6 +20,8 @@ pub struct SyncReceived {
     pub new_changes: Vec<ChangeHash>,
     /// The document did not exist here before this message.
     pub created: bool,
+    /// The records the new changes touched (every record of a new document).
+    pub records: Vec<crate::model::RecordRef>,
 }
 
 fn bad_message(doc: DocumentId, e: impl std::fmt::Display) -> CoreError {
@@ -102,13 +104,24 @@ impl Store {
                 SyncDecodeError::Invalid => bad_message(doc, "not a sync message"),
                 SyncDecodeError::Bound(b) => super::bound_error(doc, b, limit),
             })?;
-        self.receive_decoded(doc, state, message)
+        let before = if self.contains(doc)? {
+            self.heads(doc)?
+        } else {
+            Vec::new()
+        };
+        let mut received = self.receive_decoded(doc, state, message)?;
+        if !received.new_changes.is_empty() {
+            // which records changed, for the app's observers
+            received.records = self.doc(doc)?.records_changed_since(&before);
+        }
+        Ok(received)
     }
 
     /// [`Store::receive_sync_message`] for a message already decoded with
     /// [`crate::doc::bounded::decode_sync_message`] (its compressed changes
     /// inflated within a limit): the server bounds messages before they
-    /// reach its writer thread.
+    /// reach its writer thread. `records` is left empty here (the server
+    /// does not need it).
     pub fn receive_decoded(
         &mut self,
         doc: DocumentId,
@@ -126,7 +139,7 @@ impl Store {
             let before = d.heads();
             let new_changes = d.receive_sync_message_checked(state, message, rules.as_ref())?;
             if !new_changes.is_empty()
-                && let Err(e) = self.persist_changes(doc, &before)
+                && let Err(e) = self.persist_changes(doc, &before, false)
             {
                 self.forget(doc);
                 return Err(e);
@@ -134,6 +147,7 @@ impl Store {
             return Ok(SyncReceived {
                 new_changes,
                 created: false,
+                records: Vec::new(),
             });
         }
         // A document new to this store: assemble it, and keep it once it is a
@@ -156,11 +170,12 @@ impl Store {
             .iter()
             .map(|c| c.hash)
             .collect();
-        self.insert_new(crm)?;
+        self.insert_new(crm, false)?;
         *state = st;
         Ok(SyncReceived {
             new_changes,
             created: true,
+            records: Vec::new(),
         })
     }
 }

@@ -43,11 +43,9 @@ impl Device {
 
     pub async fn synced(&self) {
         let c = self.client.as_ref().unwrap();
-        assert!(
-            c.wait_until_synced(WAIT).await,
-            "not synced: {:?}",
-            c.status()
-        );
+        if let Err(e) = c.wait_until_synced(WAIT).await {
+            panic!("not synced ({e}): {:?}", c.status());
+        }
     }
 
     pub fn store(&self) -> std::sync::MutexGuard<'_, Store> {

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::ids::DocumentId;
+use crate::model::RecordRef;
 
 /// Where and how to connect.
 #[derive(Debug, Clone)]
@@ -14,16 +15,20 @@ pub struct ClientConfig {
     /// First retry delay; doubles up to `max_backoff`, with ±50 % jitter.
     pub min_backoff: Duration,
     pub max_backoff: Duration,
+    /// Status events are coalesced: at most one per this interval (the
+    /// documents whose state changed in between travel together).
+    pub status_interval: Duration,
 }
 
 impl ClientConfig {
-    /// Defaults: retries from 250 ms up to 30 s.
+    /// Defaults: retries from 250 ms up to 30 s; at most 10 status events a second.
     pub fn new(url: impl Into<String>, token: impl Into<String>) -> Self {
         Self {
             url: url.into(),
             token: token.into(),
             min_backoff: Duration::from_millis(250),
             max_backoff: Duration::from_secs(30),
+            status_interval: Duration::from_millis(100),
         }
     }
 }
@@ -44,17 +49,43 @@ pub enum DocSync {
     Unavailable,
 }
 
-/// Progress of the initial sync.
+impl DocSync {
+    /// Nothing more will move for this document without the user: synced,
+    /// unavailable, or waiting for the user's decision on a draft.
+    pub fn is_settled(&self) -> bool {
+        !matches!(self, DocSync::Pending)
+    }
+}
+
+/// Progress of the initial sync (and of catching up after a reconnect).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Progress {
+    /// Documents the server announced for this device.
     pub documents_total: u64,
+    /// Of those, the ones on the device and in step with the server.
     pub documents_done: u64,
+    /// Bytes of the announced documents already here: the size the server
+    /// announced for every document done, plus what arrived so far of the
+    /// ones in progress (capped at their size). Ends at `bytes_total`.
     pub bytes_received: u64,
-    /// About how many bytes the documents in scope are on the server (from
-    /// `outpost-scope`; an estimate: sync messages differ in size from stored
-    /// documents, so show `bytes_received` against it clamped to 100 %).
+    /// The sizes the server announced, summed (`outpost-scope`).
     pub bytes_total: u64,
+}
+
+/// Why the connection ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+pub enum DisconnectKind {
+    /// The network: unreachable, dropped, timed out. Retried.
+    Network,
+    /// The server refused the token (never valid, revoked, user removed).
+    /// Retried with the longest backoff; a new token is needed.
+    Unauthorized,
+    /// The server ended the session with an error. Retried.
+    Server,
+    /// Something spoke outside the protocol. Retried.
+    Protocol,
 }
 
 /// Everything the client knows about its sync.
@@ -62,9 +93,23 @@ pub struct Progress {
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SyncStatus {
     pub connected: bool,
+    /// The server has told this connection which documents it may have
+    /// (until then the totals are not known: not "up to date").
+    pub scope_received: bool,
+    /// Per document. From [`crate::sync::client::SyncClient::status`] every
+    /// document; in a [`SyncEvent::Status`] only the documents whose state
+    /// changed since the previous event.
     pub documents: BTreeMap<DocumentId, DocSync>,
     pub progress: Progress,
+    /// Edits made here the server has not acknowledged (also readable
+    /// without a client: `Store::pending_edits`).
+    pub pending_edits: u64,
+    /// Connected, the scope known, every document settled and nothing
+    /// pending: what a UI shows as "up to date". Computed here, once.
+    pub up_to_date: bool,
     pub last_error: Option<String>,
+    /// Why the last connection ended, if it did.
+    pub last_disconnect: Option<DisconnectKind>,
 }
 
 /// What happened, for observers.
@@ -74,14 +119,48 @@ pub enum SyncEvent {
     Connected,
     Disconnected {
         reason: String,
+        kind: DisconnectKind,
     },
-    /// Changes from elsewhere landed in the store.
-    DocumentChanged(DocumentId),
+    /// Changes from elsewhere landed in the store: which records they touched.
+    DocumentChanged {
+        document: DocumentId,
+        records: Vec<RecordRef>,
+    },
     /// Access was revoked: the document was removed from this device.
     DocumentRemoved(DocumentId),
+    /// Access was revoked while edits made here were not on the server: they
+    /// are kept in draft `draft` (readable with `Store::draft_view`,
+    /// exportable with `Store::draft_export`). Sent before `DocumentRemoved`.
+    DocumentRetained {
+        document: DocumentId,
+        kept_edits: u64,
+        draft: i64,
+    },
+    /// The server refused a change (`code`: `read_only`, `schema`,
+    /// `too_large`…, see docs/SYNC.md).
     Rejected {
         document: DocumentId,
         reason: String,
+        code: Option<String>,
     },
+    /// The status, coalesced (at most one per `ClientConfig::status_interval`);
+    /// `documents` holds only the documents whose state changed.
     Status(SyncStatus),
+}
+
+/// Why [`crate::sync::client::SyncClient::wait_until_synced`] gave up.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WaitError {
+    #[error(
+        "not synced in time: {documents_done} of {documents_total} documents, {pending_edits} edits not on the server"
+    )]
+    Timeout {
+        documents_done: u64,
+        documents_total: u64,
+        pending_edits: u64,
+    },
+    #[error("the server refused the token")]
+    Unauthorized,
+    #[error("sync was stopped")]
+    Stopped,
 }
