@@ -281,6 +281,9 @@ pub fn decode_sync_message(
 ) -> Result<(automerge::sync::Message, u64), SyncDecodeError> {
     let mut message =
         automerge::sync::Message::decode(bytes).map_err(|_| SyncDecodeError::Invalid)?;
+    if !message.have.iter().all(|h| sound_bloom(&h.bloom)) {
+        return Err(SyncDecodeError::Invalid);
+    }
     let mut budget = Budget::new(limit);
     let mut rewritten = None;
     let chunks: Vec<&[u8]> = message.changes.iter().collect();
@@ -295,6 +298,32 @@ pub fn decode_sync_message(
         message.changes = all.into();
     }
     Ok((message, budget.used()))
+}
+
+/// Most probes a peer's Bloom filter may ask for (Automerge writes 7).
+const MAX_BLOOM_PROBES: u64 = 64;
+
+/// Whether a Bloom filter from a peer is one Automerge can use. Automerge
+/// parses the filter's three parameters as they come and uses them when it
+/// next generates a message for that peer: a filter with entries but no
+/// bits divides by zero (a panic; on the server, in the writer thread,
+/// which rolls back the whole group commit), and a huge probe count
+/// allocates 4 bytes per probe for every change it checks (up to 16 GiB)
+/// and loops as often. Found by the `sync_message` fuzz target.
+fn sound_bloom(bloom: &automerge::sync::BloomFilter) -> bool {
+    let bytes = bloom.to_bytes();
+    if bytes.is_empty() {
+        // no entries: Automerge never probes it
+        return true;
+    }
+    let mut rest = bytes.as_slice();
+    let mut next = || leb128::read::unsigned(&mut rest).ok();
+    let (Some(_entries), Some(_bits_per_entry), Some(probes)) = (next(), next(), next()) else {
+        return false;
+    };
+    // the probes are taken modulo the number of bits, a u32
+    let bits = rest.len() as u64 * 8;
+    bits > 0 && bits <= u64::from(u32::MAX) && probes <= MAX_BLOOM_PROBES
 }
 
 /// Why a sync message was not decoded.
@@ -388,6 +417,63 @@ mod tests {
             bound_chunks(&chunk, &mut b),
             Err(BoundError::TooLarge { limit: 1 << 20 })
         );
+    }
+
+    /// A sync message whose `have` carries the Bloom filter `filter` (its
+    /// wire form: entries, bits per entry, probes, bits).
+    fn message_with_bloom(filter: &[u8]) -> Vec<u8> {
+        let bloom = automerge::sync::BloomFilter::try_from(filter).unwrap();
+        automerge::sync::Message {
+            heads: Vec::new(),
+            need: Vec::new(),
+            have: vec![automerge::sync::Have {
+                last_sync: Vec::new(),
+                bloom,
+            }],
+            changes: Vec::<Vec<u8>>::new().into(),
+            flags: None,
+            version: automerge::sync::MessageVersion::V1,
+        }
+        .encode()
+    }
+
+    /// Found by the `sync_message` fuzz target (regression input
+    /// `fuzz-targets/regressions/sync_message/bloom-without-bits`): a
+    /// filter with entries and no bits made Automerge divide by zero when
+    /// it generated the reply; a huge probe count would allocate gigabytes.
+    #[test]
+    fn bloom_filters_automerge_cannot_use_are_refused() {
+        // one entry, 0 bits per entry (so no bits), one probe
+        let no_bits = message_with_bloom(&[1, 0, 1]);
+        assert_eq!(
+            decode_sync_message(&no_bits, 1 << 20).map(|_| ()),
+            Err(SyncDecodeError::Invalid)
+        );
+        // one entry, 8 bits, 2^32 - 1 probes
+        let probes = message_with_bloom(&[1, 8, 0xff, 0xff, 0xff, 0xff, 0x0f, 0]);
+        assert_eq!(
+            decode_sync_message(&probes, 1 << 20).map(|_| ()),
+            Err(SyncDecodeError::Invalid)
+        );
+        // what Automerge itself writes passes
+        let mut doc = AutoCommit::new();
+        doc.put(ROOT, "k", "v").unwrap();
+        let mut state = automerge::sync::State::new();
+        let mut peer = AutoCommit::new();
+        let first = peer
+            .sync()
+            .generate_sync_message(&mut state)
+            .unwrap()
+            .encode();
+        assert!(decode_sync_message(&first, 1 << 20).is_ok());
+        let mut s2 = automerge::sync::State::new();
+        use automerge::sync::SyncDoc;
+        doc.sync()
+            .receive_sync_message(&mut s2, automerge::sync::Message::decode(&first).unwrap())
+            .unwrap();
+        let reply = doc.sync().generate_sync_message(&mut s2).unwrap();
+        assert!(!reply.have.is_empty());
+        assert!(decode_sync_message(&reply.encode(), 1 << 20).is_ok());
     }
 
     #[test]
