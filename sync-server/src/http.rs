@@ -3,8 +3,8 @@
 //! (one token check for sync and HTTP); errors are its [`ApiError`]: JSON
 //! `{ "code", "message" }` that never carries internal details.
 
+use axum::extract::State;
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
@@ -13,7 +13,9 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::api::auth::{Caller, blocking};
-use crate::api::errors::{ApiError, Body};
+use crate::api::errors::{ApiError, Body, ErrorBody};
+use crate::api::extract::Path;
+use crate::api::schemas::{IssuedToken, NewUser as NewUserSchema, UserCreated, UserWithGoals};
 use crate::auth::{AuthError, Role};
 use crate::state::Shared;
 
@@ -123,7 +125,7 @@ pub async fn metrics_text(State(app): State<Shared>) -> Response {
 }
 
 #[derive(Debug, Deserialize)]
-struct NewUser {
+pub(crate) struct NewUser {
     id: String,
     role: Role,
     team: Option<String>,
@@ -166,7 +168,10 @@ fn valid_id(id: &str) -> Result<(), ApiError> {
 }
 
 /// Users with their goals (absent goals are `null`).
-async fn list_users(
+#[utoipa::path(get, path = "/api/admin/users", tag = "admin",
+    responses((status = 200, body = [UserWithGoals]), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub(crate) async fn list_users(
     State(app): State<Shared>,
     caller: Caller,
 ) -> Result<Json<Vec<serde_json::Value>>, ApiError> {
@@ -186,7 +191,13 @@ async fn list_users(
     Ok(Json(users))
 }
 
-async fn add_user(
+/// Adds a user (no token yet: issue one with `POST /api/admin/users/{id}/tokens`).
+#[utoipa::path(post, path = "/api/admin/users", tag = "admin",
+    request_body = NewUserSchema,
+    responses((status = 201, body = UserCreated), (status = 400, body = ErrorBody, description = "an id that is not 1-128 letters, digits, - _ . @ (`invalid_id`)"),
+              (status = 403, body = ErrorBody), (status = 409, body = ErrorBody, description = "the user exists (`user_exists`)")),
+    security(("bearer" = [])))]
+pub(crate) async fn add_user(
     State(app): State<Shared>,
     caller: Caller,
     Body(u): Body<NewUser>,
@@ -200,6 +211,12 @@ async fn add_user(
 
 /// Removes a user: their tokens stop working at once, open connections
 /// and event streams of theirs are closed.
+#[utoipa::path(delete, path = "/api/admin/users/{id}", tag = "admin",
+    params(("id" = String, Path)),
+    responses((status = 204, description = "removed"), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody, description = "no such user (`no_such_user`)"),
+              (status = 409, body = ErrorBody, description = "the last admin (`last_admin`)")),
+    security(("bearer" = [])))]
 pub async fn remove_user(
     State(app): State<Shared>,
     caller: Caller,
@@ -210,7 +227,13 @@ pub async fn remove_user(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn issue_token(
+/// Issues a token for a user; the answer is the only time it is shown.
+#[utoipa::path(post, path = "/api/admin/users/{id}/tokens", tag = "admin",
+    params(("id" = String, Path)),
+    responses((status = 201, body = IssuedToken), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody, description = "no such user (`no_such_user`)")),
+    security(("bearer" = [])))]
+pub(crate) async fn issue_token(
     State(app): State<Shared>,
     caller: Caller,
     Path(id): Path<String>,
@@ -224,15 +247,22 @@ async fn issue_token(
 /// whole token; anything else (`%`, `_`, a prefix) is a 400 that revokes
 /// nothing (ids were once matched with `LIKE`, so `________` revoked every
 /// token of every user).
-async fn revoke_token(
+#[utoipa::path(delete, path = "/api/admin/tokens/{id}", tag = "admin",
+    params(("id" = String, Path, description = "the 12 lowercase hex digits the token list shows, or the whole token")),
+    responses((status = 204, description = "revoked"),
+              (status = 400, body = ErrorBody, description = "neither a token id nor a token (`invalid_token_id`)"),
+              (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody, description = "no active token has it (`no_such_token`)")),
+    security(("bearer" = [])))]
+pub(crate) async fn revoke_token(
     State(app): State<Shared>,
     caller: Caller,
-    id: Result<Path<String>, axum::extract::rejection::PathRejection>,
+    id: Result<axum::extract::Path<String>, axum::extract::rejection::PathRejection>,
 ) -> Result<StatusCode, ApiError> {
     admin(&caller)?;
     let id = id
         .ok()
-        .and_then(|Path(id)| crate::auth::TokenRef::parse(&id).ok().map(|_| id))
+        .and_then(|axum::extract::Path(id)| crate::auth::TokenRef::parse(&id).ok().map(|_| id))
         .ok_or_else(|| {
             ApiError::new(
                 StatusCode::BAD_REQUEST,
@@ -257,7 +287,14 @@ fn check_doc(doc: &str) -> Result<String, ApiError> {
         })
 }
 
-async fn assign(
+/// Assigns an account to a user.
+#[utoipa::path(post, path = "/api/admin/users/{id}/assignments/{doc}", tag = "admin",
+    params(("id" = String, Path), ("doc" = String, Path, description = "account document id")),
+    responses((status = 204, description = "assigned"),
+              (status = 400, body = ErrorBody, description = "not a document id (`invalid_document_id`)"),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody, description = "no such user (`no_such_user`)")),
+    security(("bearer" = [])))]
+pub(crate) async fn assign(
     State(app): State<Shared>,
     caller: Caller,
     Path((id, doc)): Path<(String, String)>,
@@ -268,7 +305,14 @@ async fn assign(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn unassign(
+/// Takes an account assignment away from a user.
+#[utoipa::path(delete, path = "/api/admin/users/{id}/assignments/{doc}", tag = "admin",
+    params(("id" = String, Path), ("doc" = String, Path, description = "account document id")),
+    responses((status = 204, description = "unassigned"),
+              (status = 400, body = ErrorBody, description = "not a document id (`invalid_document_id`)"),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody, description = "no such user (`no_such_user`)")),
+    security(("bearer" = [])))]
+pub(crate) async fn unassign(
     State(app): State<Shared>,
     caller: Caller,
     Path((id, doc)): Path<(String, String)>,
@@ -279,7 +323,13 @@ async fn unassign(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn add_territory(
+/// Gives a user a territory (every account with that territory).
+#[utoipa::path(post, path = "/api/admin/users/{id}/territories/{territory}", tag = "admin",
+    params(("id" = String, Path), ("territory" = String, Path)),
+    responses((status = 204, description = "added"), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody, description = "no such user (`no_such_user`)")),
+    security(("bearer" = [])))]
+pub(crate) async fn add_territory(
     State(app): State<Shared>,
     caller: Caller,
     Path((id, t)): Path<(String, String)>,
@@ -289,7 +339,13 @@ async fn add_territory(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn remove_territory(
+/// Takes a territory away from a user.
+#[utoipa::path(delete, path = "/api/admin/users/{id}/territories/{territory}", tag = "admin",
+    params(("id" = String, Path), ("territory" = String, Path)),
+    responses((status = 204, description = "removed"), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody, description = "no such user (`no_such_user`)")),
+    security(("bearer" = [])))]
+pub(crate) async fn remove_territory(
     State(app): State<Shared>,
     caller: Caller,
     Path((id, t)): Path<(String, String)>,

@@ -2,7 +2,7 @@
 //! archive, restore. The list is in `lists.rs`.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use outpost_core::DocumentId;
 use outpost_core::model::{Account, Activity, Case, Contact, Deal, Order, Record, RecordKind};
@@ -11,7 +11,9 @@ use serde_json::{Value, json};
 
 use super::auth::{Caller, blocking, changed, parse_doc};
 use super::errors::{ApiError, Body, ErrorBody};
+use super::extract::Path;
 use super::records::{new_record, patch_in, record_json};
+use super::schemas::{AccountCard, AccountInput, AccountPatch};
 use super::settings::stage_meanings;
 use crate::state::Shared;
 
@@ -70,8 +72,9 @@ pub fn card(store: &mut Store, doc: DocumentId, writable: bool) -> Result<Value,
 
 /// Creates an account (a new account document).
 #[utoipa::path(post, path = "/api/accounts", tag = "accounts",
-    request_body(content = Object, description = "Account (core model JSON); `name` is required"),
-    responses((status = 201, body = Object, description = "the account card"), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)),
+    request_body(content = AccountInput, description = "Account (core model JSON); `name` is required"),
+    responses((status = 201, body = AccountCard, description = "the account card"), (status = 400, body = ErrorBody),
+              (status = 403, body = ErrorBody, description = "a viewer")),
     security(("bearer" = [])))]
 pub async fn create_account(
     State(app): State<Shared>,
@@ -103,8 +106,8 @@ pub async fn create_account(
 /// The account card.
 #[utoipa::path(get, path = "/api/accounts/{account}", tag = "accounts",
     params(("account" = String, Path, description = "account document id")),
-    responses((status = 200, body = Object, description = "{id, writable, account, counts, open_deals, open_pipeline_minor, last_activity_at, next_activity_at, conflicts}"),
-              (status = 404, body = ErrorBody)),
+    responses((status = 200, body = AccountCard),
+              (status = 404, body = ErrorBody, description = "no such account in the caller's scope")),
     security(("bearer" = [])))]
 pub async fn get_account(
     State(app): State<Shared>,
@@ -121,8 +124,8 @@ pub async fn get_account(
 /// Changes the account fields sent.
 #[utoipa::path(patch, path = "/api/accounts/{account}", tag = "accounts",
     params(("account" = String, Path)),
-    request_body(content = Object, description = "partial Account"),
-    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    request_body(content = AccountPatch, description = "partial Account"),
+    responses((status = 200, body = AccountCard), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn patch_account(
     State(app): State<Shared>,
@@ -167,7 +170,7 @@ async fn set_archived(
 /// Archives an account (hidden from lists, restorable).
 #[utoipa::path(post, path = "/api/accounts/{account}/archive", tag = "accounts",
     params(("account" = String, Path)),
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = AccountCard), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn archive_account(
     State(app): State<Shared>,
@@ -180,7 +183,7 @@ pub async fn archive_account(
 /// Restores an archived account.
 #[utoipa::path(post, path = "/api/accounts/{account}/restore", tag = "accounts",
     params(("account" = String, Path)),
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = AccountCard), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn restore_account(
     State(app): State<Shared>,

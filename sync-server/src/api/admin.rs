@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use outpost_core::store::queries::AccountFilter;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -13,6 +13,8 @@ use utoipa::ToSchema;
 
 use super::auth::{Caller, blocking};
 use super::errors::{ApiError, Body, ErrorBody};
+use super::extract::Path;
+use super::schemas::{Assignment, Team, Territory, User};
 use crate::auth::{Goals, Role};
 use crate::state::Shared;
 
@@ -24,7 +26,7 @@ fn admin(caller: &Caller) -> Result<(), ApiError> {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct SetRole {
     /// rep | manager | admin | viewer
-    #[schema(value_type = String)]
+    #[schema(value_type = super::schemas::Role)]
     pub role: Role,
     pub team: Option<String>,
 }
@@ -32,7 +34,7 @@ pub struct SetRole {
 /// Changes a user's role and team.
 #[utoipa::path(patch, path = "/api/admin/users/{id}", tag = "admin",
     params(("id" = String, Path)), request_body = SetRole,
-    responses((status = 200, body = Object, description = "the user"), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = User, description = "the user"), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn set_role(
     State(app): State<Shared>,
@@ -70,7 +72,7 @@ pub struct TokenInfo {
 /// A user's tokens.
 #[utoipa::path(get, path = "/api/admin/users/{id}/tokens", tag = "admin",
     params(("id" = String, Path)),
-    responses((status = 200, body = [TokenInfo]), (status = 403, body = ErrorBody)),
+    responses((status = 200, body = [TokenInfo]), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody, description = "no such user")),
     security(("bearer" = [])))]
 pub async fn tokens(
     State(app): State<Shared>,
@@ -123,7 +125,7 @@ pub async fn set_goals(
 
 /// Teams and their members.
 #[utoipa::path(get, path = "/api/admin/teams", tag = "admin",
-    responses((status = 200, body = Object, description = "[{team, members}]"), (status = 403, body = ErrorBody)),
+    responses((status = 200, body = [Team]), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn teams(State(app): State<Shared>, caller: Caller) -> Result<Json<Value>, ApiError> {
     admin(&caller)?;
@@ -144,7 +146,7 @@ pub async fn teams(State(app): State<Shared>, caller: Caller) -> Result<Json<Val
 
 /// Territories: who covers each and how many accounts are in it.
 #[utoipa::path(get, path = "/api/admin/territories", tag = "admin",
-    responses((status = 200, body = Object, description = "[{territory, users, accounts}]"), (status = 403, body = ErrorBody)),
+    responses((status = 200, body = [Territory]), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn territories(
     State(app): State<Shared>,
@@ -176,7 +178,7 @@ pub async fn territories(
 
 /// Every account assignment, with the account's name.
 #[utoipa::path(get, path = "/api/admin/assignments", tag = "admin",
-    responses((status = 200, body = Object, description = "[{user_id, account, account_name}]"), (status = 403, body = ErrorBody)),
+    responses((status = 200, body = [Assignment]), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn assignments(
     State(app): State<Shared>,

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use outpost_core::model::{Account, Activity, Case, Contact, Deal, Order, RecordKind};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -12,13 +12,15 @@ use utoipa::ToSchema;
 
 use super::auth::{Caller, parse_doc};
 use super::errors::{ApiError, Body, ErrorBody, from_value};
+use super::extract::Path;
 use super::records::{Kind, by_kind, conflicts_json, patch_in};
+use super::schemas::{Conflicts, History, RecordKindName, Resolved};
 use crate::state::Shared;
 
 /// Open conflicts of an account document.
 #[utoipa::path(get, path = "/api/accounts/{account}/conflicts", tag = "records",
     params(("account" = String, Path)),
-    responses((status = 200, body = Object, description = "{items: [{record_kind, record_id, field, values: [{value, value_id, author, at}]}]}"), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = Conflicts), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn conflicts(
     State(app): State<Shared>,
@@ -38,6 +40,7 @@ pub async fn conflicts(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct Resolve {
     /// account | contact | deal | activity | order | case
+    #[schema(value_type = RecordKindName)]
     pub record_kind: String,
     #[serde(default)]
     pub record_id: String,
@@ -82,7 +85,8 @@ fn kind_for(rk: RecordKind) -> Option<Kind> {
 #[utoipa::path(post, path = "/api/accounts/{account}/conflicts/resolve", tag = "records",
     params(("account" = String, Path)),
     request_body = Resolve,
-    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = Resolved), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody, description = "no such account in scope, record or open conflict (`no_such_conflict`)")),
     security(("bearer" = [])))]
 pub async fn resolve(
     State(app): State<Shared>,
@@ -150,6 +154,7 @@ pub async fn resolve(
 /// Query of the history endpoint.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct HistoryQuery {
+    #[param(value_type = RecordKindName)]
     pub record_kind: String,
     #[serde(default)]
     pub record_id: String,
@@ -159,7 +164,8 @@ pub struct HistoryQuery {
 /// Who changed which field of a record when, oldest first.
 #[utoipa::path(get, path = "/api/accounts/{account}/history", tag = "records",
     params(("account" = String, Path), HistoryQuery),
-    responses((status = 200, body = Object, description = "{items: [{field, action, old_value, new_value, author, at, change}]}"), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = History), (status = 400, body = ErrorBody, description = "a missing or unknown `record_kind`"),
+              (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn history(
     State(app): State<Shared>,

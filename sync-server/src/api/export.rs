@@ -5,14 +5,16 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use super::auth::Caller;
 use super::errors::{ApiError, ErrorBody};
+use super::extract::Path;
 use super::lists::{LISTS, ListQuery, rows};
+use super::schemas::ExportList;
 use crate::state::Shared;
 
 /// Neutralises spreadsheet formula injection (the OWASP rule for CSV
@@ -67,9 +69,14 @@ pub fn to_csv(items: &[Value]) -> Result<Vec<u8>, ApiError> {
 
 /// A list as CSV.
 #[utoipa::path(get, path = "/api/export/{list}", tag = "export",
-    params(("list" = String, Path, description = "accounts.csv | contacts.csv | deals.csv | activities.csv | orders.csv | cases.csv"),
-           ("sort" = Option<String>, Query)),
-    responses((status = 200, content_type = "text/csv", description = "header row, then one row per item"),
+    params(("list" = ExportList, Path, description = "accounts.csv | contacts.csv | deals.csv | activities.csv | orders.csv | cases.csv"),
+           ("sort" = Option<String>, Query, description = "a field of the rows; `-field` sorts descending"),
+           ("q" = Option<String>, Query), ("owner" = Option<String>, Query), ("account" = Option<String>, Query),
+           ("territory" = Option<String>, Query), ("status" = Option<String>, Query), ("tag" = Option<String>, Query),
+           ("pipeline" = Option<String>, Query), ("stage" = Option<String>, Query), ("kind" = Option<String>, Query),
+           ("from" = Option<i64>, Query), ("to" = Option<i64>, Query), ("archived" = Option<bool>, Query)),
+    responses((status = 200, body = String, content_type = "text/csv", description = "header row, then one row per item"),
+              (status = 400, body = ErrorBody, description = "a filter or `sort` the list does not take"),
               (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn export(

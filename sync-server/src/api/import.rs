@@ -10,13 +10,14 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::auth::{Caller, blocking};
 use super::errors::{ApiError, ErrorBody, field_error};
+use super::extract::Path;
 use super::import_limits::{Limits, Running, Slot, check_mapping_size, read_body};
 use super::import_map::{ImportKind, Table, parse_csv};
 use super::import_rows::{Plan, plan_rows};
@@ -347,7 +348,7 @@ pub async fn start(
 /// Progress and report of an import job (its starter's or, for admins, any).
 #[utoipa::path(get, path = "/api/import/{job}", tag = "import",
     params(("job" = String, Path)),
-    responses((status = 200, body = JobView), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = JobView), (status = 404, body = ErrorBody, description = "no such job, or another user's")),
     security(("bearer" = [])))]
 pub async fn status(
     State(app): State<Shared>,

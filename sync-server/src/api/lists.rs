@@ -14,6 +14,9 @@ use utoipa::ToSchema;
 
 use super::auth::{Caller, blocking};
 use super::errors::{ApiError, ErrorBody};
+use super::schemas::{
+    AccountPage, ActivityRowPage, CaseRowPage, ContactRowPage, DealRowPage, OrderRowPage,
+};
 use crate::state::Shared;
 
 /// Paging and sorting of a list: `?limit=&offset=&sort=`.
@@ -21,8 +24,10 @@ use crate::state::Shared;
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Page size, 1-500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<usize>,
     /// Items to skip (default 0).
+    #[param(minimum = 0)]
     pub offset: Option<usize>,
     /// A field of the items; `-field` sorts descending.
     pub sort: Option<String>,
@@ -150,7 +155,7 @@ fn compare(a: Option<&Value>, b: Option<&Value>) -> Ordering {
 }
 
 /// A row struct as JSON with `doc_id` renamed to `account` (or `id` for accounts).
-fn row_json<T: Serialize>(row: &T, doc_key: &str) -> Value {
+pub(crate) fn row_json<T: Serialize>(row: &T, doc_key: &str) -> Value {
     let mut v = serde_json::to_value(row).unwrap_or(Value::Null);
     if let Value::Object(m) = &mut v
         && let Some(d) = m.remove("doc_id")
@@ -326,7 +331,7 @@ async fn list(
 /// Contacts across accounts; `q` searches name, e-mail and company (best match first).
 #[utoipa::path(get, path = "/api/contacts", tag = "lists",
     params(("q" = Option<String>, Query), ("owner" = Option<String>, Query), ("account" = Option<String>, Query), ListQuery),
-    responses((status = 200, body = Page), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
+    responses((status = 200, body = ContactRowPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn contacts(
     State(app): State<Shared>,
@@ -339,7 +344,7 @@ pub async fn contacts(
 /// Deals across accounts (the pipeline board), with weighted amounts.
 #[utoipa::path(get, path = "/api/deals", tag = "lists",
     params(("pipeline" = Option<String>, Query), ("stage" = Option<String>, Query), ("owner" = Option<String>, Query), ("account" = Option<String>, Query), ListQuery),
-    responses((status = 200, body = Page), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
+    responses((status = 200, body = DealRowPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn deals(
     State(app): State<Shared>,
@@ -352,7 +357,7 @@ pub async fn deals(
 /// Activities across accounts, newest first.
 #[utoipa::path(get, path = "/api/activities", tag = "lists",
     params(("from" = Option<i64>, Query), ("to" = Option<i64>, Query), ("owner" = Option<String>, Query), ("kind" = Option<String>, Query), ("status" = Option<String>, Query), ("account" = Option<String>, Query), ListQuery),
-    responses((status = 200, body = Page), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
+    responses((status = 200, body = ActivityRowPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn activities(
     State(app): State<Shared>,
@@ -365,7 +370,7 @@ pub async fn activities(
 /// Orders across accounts, newest first.
 #[utoipa::path(get, path = "/api/orders", tag = "lists",
     params(("from" = Option<i64>, Query), ("to" = Option<i64>, Query), ("account" = Option<String>, Query), ListQuery),
-    responses((status = 200, body = Page), (status = 401, body = ErrorBody)),
+    responses((status = 200, body = OrderRowPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn orders(
     State(app): State<Shared>,
@@ -378,7 +383,7 @@ pub async fn orders(
 /// Cases across accounts, newest first.
 #[utoipa::path(get, path = "/api/cases", tag = "lists",
     params(("status" = Option<String>, Query), ("account" = Option<String>, Query), ListQuery),
-    responses((status = 200, body = Page), (status = 401, body = ErrorBody)),
+    responses((status = 200, body = CaseRowPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn cases(
     State(app): State<Shared>,
@@ -392,7 +397,7 @@ pub async fn cases(
 #[utoipa::path(get, path = "/api/accounts", tag = "accounts",
     params(("q" = Option<String>, Query, description = "substring of the name"), ("owner" = Option<String>, Query), ("territory" = Option<String>, Query),
            ("status" = Option<String>, Query, description = "lifecycle stage"), ("tag" = Option<String>, Query), ("archived" = Option<bool>, Query), ListQuery),
-    responses((status = 200, body = Page), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
+    responses((status = 200, body = AccountPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn accounts(
     State(app): State<Shared>,

@@ -15,6 +15,7 @@ mod conflicts;
 pub mod errors;
 mod events;
 mod export;
+pub mod extract;
 mod import;
 mod import_limits;
 mod import_map;
@@ -24,6 +25,7 @@ mod lists;
 mod openapi;
 mod records;
 mod reports;
+pub mod schemas;
 mod settings;
 
 use axum::routing::{get, patch, post, put};

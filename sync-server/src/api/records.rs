@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use outpost_core::model::{Activity, Case, Contact, Deal, Order, Record, RecordKind};
 use outpost_core::store::Store;
@@ -16,7 +16,9 @@ use utoipa::ToSchema;
 
 use super::auth::{Caller, parse_doc};
 use super::errors::{ApiError, Body, ErrorBody, from_value};
+use super::extract::Path;
 use super::lists::{ListQuery, Page};
+use super::schemas::{AnyRecord, AnyRecordInput, AnyRecordPage, AnyRecordPatch};
 use crate::state::Shared;
 
 /// A record collection inside an account, as named in URLs.
@@ -214,7 +216,8 @@ fn get_json<R: Record>(
            ("kind" = String, Path, description = "contacts | deals | activities | orders | cases"),
            ("archived" = Option<bool>, Query, description = "include archived records"),
            ListQuery),
-    responses((status = 200, body = Page), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = AnyRecordPage), (status = 400, body = ErrorBody, description = "a bad `limit`, `offset` or `sort`"),
+              (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list_records(
     State(app): State<Shared>,
@@ -241,8 +244,9 @@ pub async fn list_records(
 /// Adds a record to an account.
 #[utoipa::path(post, path = "/api/accounts/{account}/{kind}", tag = "records",
     params(("account" = String, Path), ("kind" = String, Path)),
-    request_body(content = Object, description = "the record (core model JSON, id optional)"),
-    responses((status = 201, body = Object), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    request_body(content = AnyRecordInput, description = "the record (core model JSON, id optional)"),
+    responses((status = 201, body = AnyRecord), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody, description = "a record with this id exists")),
     security(("bearer" = [])))]
 pub async fn create_record(
     State(app): State<Shared>,
@@ -266,7 +270,7 @@ pub async fn create_record(
 /// One record, with its open conflicts in `_conflicts`.
 #[utoipa::path(get, path = "/api/accounts/{account}/{kind}/{id}", tag = "records",
     params(("account" = String, Path), ("kind" = String, Path), ("id" = String, Path)),
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = AnyRecord), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn get_record(
     State(app): State<Shared>,
@@ -329,8 +333,8 @@ pub fn patch_in<R: Record>(
 /// Changes the fields sent.
 #[utoipa::path(patch, path = "/api/accounts/{account}/{kind}/{id}", tag = "records",
     params(("account" = String, Path), ("kind" = String, Path), ("id" = String, Path)),
-    request_body(content = Object, description = "partial record: only the fields sent change; `stage_id` on a deal moves it"),
-    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    request_body(content = AnyRecordPatch, description = "partial record: only the fields sent change; `stage_id` on a deal moves it"),
+    responses((status = 200, body = AnyRecord), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn patch_record(
     State(app): State<Shared>,
@@ -375,7 +379,7 @@ async fn set_archived(
 /// Archives (soft-deletes) a record.
 #[utoipa::path(post, path = "/api/accounts/{account}/{kind}/{id}/archive", tag = "records",
     params(("account" = String, Path), ("kind" = String, Path), ("id" = String, Path)),
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = AnyRecord), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn archive_record(
     State(app): State<Shared>,
@@ -388,7 +392,7 @@ pub async fn archive_record(
 /// Restores an archived record.
 #[utoipa::path(post, path = "/api/accounts/{account}/{kind}/{id}/restore", tag = "records",
     params(("account" = String, Path), ("kind" = String, Path), ("id" = String, Path)),
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = AnyRecord), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn restore_record(
     State(app): State<Shared>,
@@ -408,7 +412,8 @@ pub struct StageMove {
 #[utoipa::path(post, path = "/api/accounts/{account}/{kind}/{id}/stage", tag = "records",
     params(("account" = String, Path), ("kind" = String, Path, description = "deals"), ("id" = String, Path)),
     request_body = StageMove,
-    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = AnyRecord, description = "the deal"), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn move_stage(
     State(app): State<Shared>,

@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 use super::auth::{Caller, blocking};
 use super::errors::{ApiError, ErrorBody};
 use super::lists::text;
+use super::schemas::{PipelineReport, TeamReport};
 use super::settings::pipelines;
 use crate::auth::Role;
 use crate::state::Shared;
@@ -22,8 +23,7 @@ use crate::state::Shared;
 /// The pipeline by stage over the caller's scope.
 #[utoipa::path(get, path = "/api/reports/pipeline", tag = "reports",
     params(("pipeline" = Option<String>, Query), ("owner" = Option<String>, Query), ("currency" = Option<String>, Query)),
-    responses((status = 200, body = Object, description = "{pipeline_id, currency, stages: [{stage_id, name, meaning, position, count, total_minor, weighted_minor, share}], total_minor, weighted_minor, other_currency_deals}"),
-              (status = 401, body = ErrorBody)),
+    responses((status = 200, body = PipelineReport), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn pipeline(
     State(app): State<Shared>,
@@ -95,9 +95,8 @@ pub async fn pipeline(
 /// The team dashboard for the week containing `week` (default: this week).
 #[utoipa::path(get, path = "/api/reports/team", tag = "reports",
     params(("week" = Option<String>, Query, description = "YYYY-MM-DD, any day of the week"),
-           ("tz_offset_minutes" = Option<i32>, Query, description = "minutes east of UTC")),
-    responses((status = 200, body = Object, description = "{week_start, month_start, currency, reps: [...], totals, accounts: {customers, churned, churned_this_month, retention_rate}}"),
-              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
+           ("tz_offset_minutes" = Option<i32>, Query, minimum = -840, maximum = 840, description = "minutes east of UTC, -840 to 840")),
+    responses((status = 200, body = TeamReport), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn team(
     State(app): State<Shared>,

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use outpost_core::DocumentId;
 use outpost_core::model::{CustomField, OrgSettings, Pipeline};
@@ -16,7 +16,12 @@ use serde_json::{Value, json};
 
 use super::auth::{Caller, blocking, changed};
 use super::errors::{ApiError, Body, ErrorBody};
+use super::extract::Path;
 use super::records::{new_record, patch_in, patched, record_json};
+use super::schemas::{
+    CustomField as CustomFieldSchema, CustomFieldInput, CustomFieldPatch, CustomFields,
+    Pipeline as PipelineSchema, PipelineInput, PipelinePatch, Pipelines,
+};
 use crate::auth::Role;
 use crate::state::Shared;
 
@@ -67,8 +72,7 @@ fn pipeline_json(p: &Pipeline) -> Value {
 
 /// Pipelines with their stages (sorted by position) and the org defaults.
 #[utoipa::path(get, path = "/api/pipelines", tag = "settings",
-    responses((status = 200, body = Object, description = "{default_pipeline_id, default_currency, items: [{id, name, stages: [{id, name, position, probability, meaning}]}]}"),
-              (status = 401, body = ErrorBody)),
+    responses((status = 200, body = Pipelines), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list_pipelines(
     State(app): State<Shared>,
@@ -90,7 +94,7 @@ pub async fn list_pipelines(
 /// Custom field definitions, optionally for one entity (contact, account, deal…).
 #[utoipa::path(get, path = "/api/custom-fields", tag = "settings",
     params(("entity" = Option<String>, Query)),
-    responses((status = 200, body = Object, description = "{items: [CustomField]}"), (status = 401, body = ErrorBody)),
+    responses((status = 200, body = CustomFields), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list_custom_fields(
     State(app): State<Shared>,
@@ -141,8 +145,9 @@ async fn write_settings(
 
 /// Defines a custom field (admin).
 #[utoipa::path(post, path = "/api/custom-fields", tag = "settings",
-    request_body(content = Object, description = "CustomField: {entity, key, label, field_type, options}"),
-    responses((status = 201, body = Object), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)),
+    request_body(content = CustomFieldInput, description = "CustomField: {entity, key, label, field_type, options}"),
+    responses((status = 201, body = CustomFieldSchema), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody, description = "not an admin"),
+              (status = 409, body = ErrorBody, description = "a custom field with this id exists")),
     security(("bearer" = [])))]
 pub async fn create_custom_field(
     State(app): State<Shared>,
@@ -178,8 +183,8 @@ pub async fn create_custom_field(
 /// Changes a custom field definition (admin).
 #[utoipa::path(patch, path = "/api/custom-fields/{id}", tag = "settings",
     params(("id" = String, Path)),
-    request_body(content = Object, description = "partial CustomField"),
-    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    request_body(content = CustomFieldPatch, description = "partial CustomField"),
+    responses((status = 200, body = CustomFieldSchema), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn patch_custom_field(
     State(app): State<Shared>,
@@ -254,8 +259,9 @@ fn check_pipeline(p: &Pipeline) -> Result<(), ApiError> {
 /// Defines a pipeline with its stages (admin). The first pipeline becomes
 /// the org's default.
 #[utoipa::path(post, path = "/api/pipelines", tag = "settings",
-    request_body(content = Object, description = "{name, stages: [{id, name, position, probability, meaning: open|won|lost}]}"),
-    responses((status = 201, body = Object, description = "the pipeline"), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)),
+    request_body(content = PipelineInput, description = "{name, stages: [{id, name, position, probability, meaning: open|won|lost}]}"),
+    responses((status = 201, body = PipelineSchema, description = "the pipeline"), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 409, body = ErrorBody, description = "a pipeline with this id exists")),
     security(("bearer" = [])))]
 pub async fn create_pipeline(
     State(app): State<Shared>,
@@ -285,8 +291,8 @@ pub async fn create_pipeline(
 /// their stage id until moved.
 #[utoipa::path(patch, path = "/api/pipelines/{id}", tag = "settings",
     params(("id" = String, Path)),
-    request_body(content = Object, description = "partial pipeline: {name?, stages?}"),
-    responses((status = 200, body = Object, description = "the pipeline"), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    request_body(content = PipelinePatch, description = "partial pipeline: {name?, stages?}"),
+    responses((status = 200, body = PipelineSchema, description = "the pipeline"), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn patch_pipeline(
     State(app): State<Shared>,
