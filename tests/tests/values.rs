@@ -155,3 +155,47 @@ async fn a_bad_value_from_a_device_is_refused_and_stored_nowhere() {
     let (s, v) = admin.get(&format!("/api/accounts/{doc}/deals/d1"));
     assert_eq!(s, 404, "the refused deal is stored nowhere: {v}");
 }
+
+#[test]
+fn a_deal_entered_by_the_office_belongs_to_the_accounts_owner() {
+    let server = Server::start();
+    let admin = Api::new(&server, Some(server.admin_token()));
+    let kari_token = server.add_user("kari", "rep", None);
+    let kari = Api::new(&server, Some(&kari_token));
+    let stages = json!([{"id": "lead", "name": "Lead", "position": 10, "probability": 50, "meaning": "open"}]);
+    let (s, p) = admin.post(
+        "/api/pipelines",
+        &json!({"name": "Sales", "stages": stages}),
+    );
+    assert_eq!(s, 201, "{p}");
+    let pid = p["id"].as_str().unwrap().to_owned();
+    let (s, a) = admin.post(
+        "/api/accounts",
+        &json!({"name": "Kari's customer AS", "owner": "kari", "currency": "NOK"}),
+    );
+    assert_eq!(s, 201, "{a}");
+    let doc = a["doc_id"]
+        .as_str()
+        .or(a["id"].as_str())
+        .unwrap()
+        .to_owned();
+    let deal = json!({"name": "Order of pellets", "pipeline_id": pid, "stage_id": "lead",
+                      "amount_minor": 500_000, "currency": "NOK"});
+    let (s, d) = admin.post(&format!("/api/accounts/{doc}/deals"), &deal);
+    assert_eq!(s, 201, "{d}");
+    assert_eq!(d["owner"], "kari", "{d}");
+    let (s, o) = admin.post(
+        &format!("/api/accounts/{doc}/orders"),
+        &json!({"ordered_at": 1_795_424_400_000_i64, "currency": "NOK", "total_minor": 1000}),
+    );
+    assert_eq!(s, 201, "{o}");
+    assert_eq!(o["owner"], "kari", "{o}");
+    // a named owner is kept
+    let mut named = deal.clone();
+    named["owner"] = json!("admin");
+    let (s, d2) = admin.post(&format!("/api/accounts/{doc}/deals"), &named);
+    assert_eq!((s, d2["owner"].as_str()), (201, Some("admin")), "{d2}");
+    // and kari's own dashboard counts the office's deal
+    let team = kari.ok("/api/reports/team");
+    assert_eq!(team["reps"][0]["open_pipeline_minor"], 500_000, "{team}");
+}

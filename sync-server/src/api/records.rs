@@ -257,6 +257,7 @@ pub async fn create_record(
     let (doc, kind) = (parse_doc(&account)?, kind_of(&kind)?);
     let v = caller
         .write(&app, doc, move |store| {
+            let body = default_owner(store, doc, kind, body)?;
             by_kind!(kind, R => {
                 let rec = new_record::<R>(body)?;
                 let id = store.create(doc, rec)?;
@@ -265,6 +266,28 @@ pub async fn create_record(
         })
         .await?;
     Ok((StatusCode::CREATED, Json(v)))
+}
+
+/// A deal or order created from the office for an account belongs to the
+/// account's owner unless the body names one: the back office enters it, the
+/// rep sells it (and the rep's dashboard counts it). Anything else, and an
+/// account without an owner, defaults to the caller as on a phone.
+fn default_owner(
+    store: &mut Store,
+    doc: outpost_core::DocumentId,
+    kind: Kind,
+    mut body: Value,
+) -> Result<Value, ApiError> {
+    if matches!(kind, Kind::Deals | Kind::Orders)
+        && body.get("owner").is_none_or(Value::is_null)
+        && let Some(owner) = store
+            .get::<outpost_core::model::Account>(doc, "")?
+            .and_then(|a| a.record.meta.owner)
+        && let Value::Object(m) = &mut body
+    {
+        m.insert("owner".into(), Value::String(owner));
+    }
+    Ok(body)
 }
 
 /// One record, with its open conflicts in `_conflicts`.
