@@ -15,7 +15,7 @@
 # process id on exit. Exits non-zero on any finding, on a panic in the
 # server's log, or if the server died.
 #
-# OUTPOST_API_FUZZ_EXAMPLES  examples per operation (default 25; the
+# OUTPOST_API_FUZZ_EXAMPLES  examples per operation (default 20; the
 #                            thorough run in docs/SECURITY.md used 200)
 # OUTPOST_API_FUZZ_SEED      schemathesis seed (default: a fixed one, so
 #                            a CI failure can be replayed)
@@ -26,7 +26,7 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 cd "$ROOT"
 
-EXAMPLES="${OUTPOST_API_FUZZ_EXAMPLES:-25}"
+EXAMPLES="${OUTPOST_API_FUZZ_EXAMPLES:-20}"
 SEED="${OUTPOST_API_FUZZ_SEED:-20261111}"
 case "${CARGO_TARGET_DIR:-}" in
   "") TARGET="$ROOT/target" ;;
