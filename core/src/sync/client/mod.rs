@@ -22,6 +22,7 @@ use tokio_util::sync::CancellationToken;
 use crate::ids::DocumentId;
 use crate::store::Store;
 
+mod refusals;
 mod runner;
 mod status;
 

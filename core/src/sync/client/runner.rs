@@ -18,10 +18,10 @@ use crate::ids::DocumentId;
 use crate::sync::wire::{PROTOCOL_VERSION, PeerMetadata, WireMessage};
 
 /// The key under which the server's sync states are saved in the store.
-const SERVER_PEER: &str = "server";
+pub(super) const SERVER_PEER: &str = "server";
 
 #[derive(Debug, thiserror::Error)]
-enum SessionError {
+pub(super) enum SessionError {
     #[error("connect: {0}")]
     Connect(String),
     #[error("the server refused the token")]
@@ -47,25 +47,25 @@ impl SessionError {
     }
 }
 
-type Ws =
+pub(super) type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-struct Session {
-    peer_id: String,
-    server_id: String,
-    scope: BTreeMap<DocumentId, bool>,
-    states: HashMap<DocumentId, State>,
-    attention: HashSet<DocumentId>,
+pub(super) struct Session {
+    pub(super) peer_id: String,
+    pub(super) server_id: String,
+    pub(super) scope: BTreeMap<DocumentId, bool>,
+    pub(super) states: HashMap<DocumentId, State>,
+    pub(super) attention: HashSet<DocumentId>,
     /// The org's settings document as the server names it in the scope.
-    settings: Option<DocumentId>,
+    pub(super) settings: Option<DocumentId>,
 }
 
 pub(super) struct Runner {
-    store: SharedStore,
-    cfg: ClientConfig,
-    shared: Arc<Shared>,
-    cancel: CancellationToken,
-    local_rx: mpsc::UnboundedReceiver<DocumentId>,
+    pub(super) store: SharedStore,
+    pub(super) cfg: ClientConfig,
+    pub(super) shared: Arc<Shared>,
+    pub(super) cancel: CancellationToken,
+    pub(super) local_rx: mpsc::UnboundedReceiver<DocumentId>,
 }
 
 impl Runner {
@@ -85,7 +85,7 @@ impl Runner {
         }
     }
 
-    fn send_event(&self, event: SyncEvent) {
+    pub(super) fn send_event(&self, event: SyncEvent) {
         let _ = self.shared.events.send(event);
     }
 
@@ -223,7 +223,11 @@ impl Runner {
         }
     }
 
-    fn state_for(&self, session: &mut Session, doc: DocumentId) -> Result<State, SessionError> {
+    pub(super) fn state_for(
+        &self,
+        session: &mut Session,
+        doc: DocumentId,
+    ) -> Result<State, SessionError> {
         match session.states.remove(&doc) {
             Some(s) => Ok(s),
             None => Ok(lock(&self.store).sync_state(SERVER_PEER, doc)?),
@@ -231,7 +235,7 @@ impl Runner {
     }
 
     /// Sends whatever the server needs about `doc`.
-    async fn offer(
+    pub(super) async fn offer(
         &self,
         ws: &mut Ws,
         session: &mut Session,
@@ -269,7 +273,7 @@ impl Runner {
 
     /// Uses the settings document the server names as the org's (once it is
     /// on the device): a stale or planted one never feeds pipelines or defaults.
-    fn pin_settings(&self, session: &Session) -> Result<(), SessionError> {
+    pub(super) fn pin_settings(&self, session: &Session) -> Result<(), SessionError> {
         let Some(doc) = session.settings else {
             return Ok(());
         };
@@ -281,7 +285,7 @@ impl Runner {
     }
 
     /// Marks a document as needing the user's attention and tells observers.
-    fn needs_attention(&self, doc: DocumentId, reason: String, code: Option<String>) {
+    pub(super) fn needs_attention(&self, doc: DocumentId, reason: String, code: Option<String>) {
         self.shared.update(&[doc], |t| {
             t.status
                 .documents
@@ -296,7 +300,7 @@ impl Runner {
 
     /// Works out whether the server has everything this device has of
     /// `doc`; when it does, the document's pending edits are acknowledged.
-    fn update_doc_status(&self, session: &Session, doc: DocumentId) {
+    pub(super) fn update_doc_status(&self, session: &Session, doc: DocumentId) {
         if session.attention.contains(&doc) {
             return;
         }
@@ -352,48 +356,6 @@ impl Runner {
         if newly_synced && let Some(st) = session.states.get(&doc) {
             let _ = lock(&self.store).save_sync_state(SERVER_PEER, doc, st);
         }
-    }
-
-    /// The server's heads of `doc` as last known (this session, or saved).
-    fn server_heads(&self, session: &Session, doc: DocumentId) -> Vec<automerge::ChangeHash> {
-        match session.states.get(&doc) {
-            Some(st) => st
-                .their_heads
-                .clone()
-                .unwrap_or_else(|| st.shared_heads.clone()),
-            None => lock(&self.store)
-                .sync_state(SERVER_PEER, doc)
-                .map(|s| s.shared_heads)
-                .unwrap_or_default(),
-        }
-    }
-
-    /// The server no longer lets this device have `doc`: it is removed, and
-    /// what the server had not received of it is kept as a draft first.
-    fn revoke(&self, session: &mut Session, doc: DocumentId) -> Result<(), SessionError> {
-        let heads = self.server_heads(session, doc);
-        let kept = {
-            let mut store = lock(&self.store);
-            let kept = store.remove_revoked(doc, &heads)?;
-            store.forget_sync_states(doc)?;
-            kept
-        };
-        session.states.remove(&doc);
-        let pending = lock(&self.store).pending_edits().unwrap_or(0);
-        self.shared.update(&[], |t| {
-            t.status.documents.remove(&doc);
-            t.in_flight.remove(&doc);
-            t.status.pending_edits = pending;
-        });
-        if let Some(r) = kept {
-            self.send_event(SyncEvent::DocumentRetained {
-                document: doc,
-                kept_edits: r.kept_edits,
-                draft: r.draft,
-            });
-        }
-        self.send_event(SyncEvent::DocumentRemoved(doc));
-        Ok(())
     }
 
     async fn on_message(
@@ -528,59 +490,6 @@ impl Runner {
             }
             WireMessage::Error { message, .. } => return Err(server_error(message)),
             _ => {}
-        }
-        Ok(())
-    }
-
-    /// The server refused a change: rebuild from what it accepted and keep
-    /// the refused edits as a draft; then sync on from there.
-    async fn on_rejected(
-        &self,
-        ws: &mut Ws,
-        session: &mut Session,
-        doc: DocumentId,
-        reason: String,
-        code: Option<String>,
-        server_heads: Vec<String>,
-    ) -> Result<(), SessionError> {
-        let heads: Vec<automerge::ChangeHash> =
-            server_heads.iter().filter_map(|h| h.parse().ok()).collect();
-        let set_aside = lock(&self.store).set_aside_refused(doc, &heads, &reason);
-        match set_aside {
-            Ok(draft) => {
-                session.states.remove(&doc);
-                // Not a permission refusal: write the edits again as new
-                // changes; what broke the schema drops out. Once per 10
-                // minutes per account, so a refusal of the re-application
-                // itself cannot loop. If the store cannot tell whether it
-                // re-applied lately, that is said, never taken for "yes".
-                let mut reason = reason;
-                if let Some(draft) = draft
-                    && code.as_deref() != Some("read_only")
-                {
-                    let outcome = lock(&self.store).reapply_draft_unless_recent(draft, 600_000);
-                    match outcome {
-                        Ok(Some(n)) => {
-                            tracing::info!(doc = %doc, draft, records = n, "re-applied edits after a refusal")
-                        }
-                        Ok(None) => {}
-                        Err(e) => {
-                            tracing::warn!(doc = %doc, draft, error = %e, "could not re-apply a draft");
-                            reason = format!(
-                                "{reason} (the refused edits are kept in draft {draft}; re-applying them failed: {e})"
-                            );
-                        }
-                    }
-                }
-                self.needs_attention(doc, reason, code);
-                self.offer(ws, session, doc, false).await?;
-            }
-            Err(e) => {
-                // e.g. a new account the server refused: keep it as it is
-                tracing::info!(doc = %doc, error = %e, "refused document kept as is");
-                session.attention.insert(doc);
-                self.needs_attention(doc, reason, code);
-            }
         }
         Ok(())
     }
