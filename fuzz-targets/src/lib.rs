@@ -30,8 +30,11 @@ pub use parsers::{date, phone};
 pub use rest::{import_csv, rest_body};
 pub use wire::wire_decode;
 
+/// A target: the fuzzer's bytes in, a panic on a finding.
+pub type Target = fn(&[u8]);
+
 /// Every target by name, in the order of the fuzzing record.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("wire_decode", wire_decode),
     ("sync_message", sync_message),
     ("doc_load", doc_load),
