@@ -53,10 +53,8 @@ trap cleanup EXIT
 # a fresh admin token for this run only
 ADMIN_TOKEN="browser_admin_$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 # settings from a developer's shell must not change the run
-unset OUTPOST_LISTEN OUTPOST_DATA_DIR OUTPOST_MAX_FRAME_BYTES OUTPOST_OUTBOUND_QUEUE \
-  OUTPOST_SEND_TIMEOUT_SECS OUTPOST_PING_SECS OUTPOST_IDLE_TIMEOUT_SECS OUTPOST_CACHE_DOCS \
-  OUTPOST_IMPORT_MAX_BYTES OUTPOST_IMPORT_MAX_COLUMNS OUTPOST_IMPORT_MAX_ROWS OUTPOST_IMPORT_MAX_CELLS \
-  OUTPOST_IMPORT_MAX_CELL_BYTES OUTPOST_IMPORT_MAX_JOBS_PER_USER
+# (every server setting is an OUTPOST_* variable; the script's own inputs are kept)
+for v in $(compgen -e | grep '^OUTPOST_' | grep -v '^OUTPOST_CHROMIUM$'); do unset "$v"; done
 OUTPOST_ADMIN_TOKEN="$ADMIN_TOKEN" RUST_LOG="${RUST_LOG:-info}" \
   "$TARGET/debug/outpost-server" --data-dir "$WORK/data" serve --listen 127.0.0.1:0 \
   >"$WORK/server.out" 2>"$WORK/server.log" </dev/null &
