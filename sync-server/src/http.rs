@@ -38,6 +38,14 @@ pub fn router(app: Shared) -> Router {
         )
         .merge(crate::api::router())
         .fallback(crate::console::serve)
+        // a path that exists with another method: a JSON error, not an empty 405
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "this path does not take that method",
+            )
+        })
         // JSON bodies (the import routes set their own, larger limit)
         .layer(axum::extract::DefaultBodyLimit::max(app.cfg.max_body_bytes))
         .with_state(app)

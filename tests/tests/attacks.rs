@@ -535,6 +535,13 @@ fn errors_metrics_and_tokens_leak_nothing() {
     assert_eq!(s, 413, "{v}");
     assert!(v.contains("payload_too_large"), "{v}");
     server.assert_healthy();
+    // a wrong method is a JSON error like every other
+    let (s, v) = admin.call("DELETE", "/api/me", None);
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (405, Some("method_not_allowed")),
+        "{v}"
+    );
     // ?token= only on /sync and /api/events
     let t = server.admin_token().to_owned();
     let (s, _) = server.http_get(&format!("/api/me?token={t}"), None);
