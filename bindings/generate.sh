@@ -10,7 +10,8 @@
 #   target/debug/liboutpost.so (.dylib on macOS)  the cdylib the bindings load
 #   target/bindings/kotlin/uniffi/outpost/outpost.kt   (package uniffi.outpost)
 #   target/bindings/swift/   outpost.swift, outpostFFI.h, outpostFFI.modulemap
-#   target/bindings/python/  outpost.py (+ liboutpost.so copied beside it)
+#   target/bindings/python/outpost/   the Python package: __init__.py (bindings/python/outpost),
+#                                     _uniffi.py (generated) and liboutpost.so
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,13 +30,20 @@ bindgen="$target_dir/debug/uniffi-bindgen"
 out="$target_dir/bindings"
 
 rm -rf "$out"
-for language in kotlin swift python; do
+for language in kotlin swift; do
   "$bindgen" generate --library "$lib" --language "$language" --out-dir "$out/$language" --no-format
 done
-# Python loads the library from the module's own directory.
-cp "$lib" "$out/python/"
+# Python: the package `outpost` is the hand-written __init__.py (context
+# managers, repr, logging, shutdown at exit) over the generated module, which
+# loads the library from its own directory.
+"$bindgen" generate --library "$lib" --language python --out-dir "$out/python-generated" --no-format
+mkdir -p "$out/python/outpost"
+cp bindings/python/outpost/__init__.py "$out/python/outpost/"
+mv "$out/python-generated/outpost.py" "$out/python/outpost/_uniffi.py"
+rm -rf "$out/python-generated"
+cp "$lib" "$out/python/outpost/"
 
 echo "cdylib:  $lib"
 echo "kotlin:  $out/kotlin  (package uniffi.outpost; JNA loads \"outpost\": put $(dirname "$lib") on jna.library.path)"
 echo "swift:   $out/swift"
-echo "python:  $out/python  (import outpost; the library is copied beside it)"
+echo "python:  $out/python  (import outpost: the package outpost/ with the library inside)"

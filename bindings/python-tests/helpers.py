@@ -11,14 +11,16 @@ class Recorder(outpost.DataObserver):
 
     def __init__(self):
         self.changed = []
+        self.records = []
         self.removed = []
         self.threads = set()
         self._cond = threading.Condition()
 
-    def on_document_changed(self, document_id):
+    def on_document_changed(self, document_id, records):
         with self._cond:
             self.threads.add(threading.get_ident())
             self.changed.append(document_id)
+            self.records.append(records)
             self._cond.notify_all()
 
     def on_document_removed(self, document_id):

@@ -13,7 +13,7 @@ target="${CARGO_TARGET_DIR:-$root/target}"
 case "$target" in /*) ;; *) target="$root/$target" ;; esac
 venv="$target/py-venv"
 
-if [ ! -f "$target/bindings/python/outpost.py" ]; then
+if [ ! -f "$target/bindings/python/outpost/__init__.py" ]; then
   echo "python-tests: no generated Python in $target/bindings/python; run bash bindings/generate.sh first" >&2
   exit 1
 fi

@@ -7,6 +7,7 @@ import datetime
 import outpost
 from outpost import (
     Account,
+    DateKind,
     Contact,
     Day,
     Deal,
@@ -47,7 +48,7 @@ def test_planning_and_reminder_queries(store_dir):
         assert (lead.count, lead.total_minor, lead.weighted_minor) == (1, 100_000, 10_000)
 
         dates = await store.upcoming_dates(day, 7)
-        assert [(d.kind, d.date, d.days_away, d.years) for d in dates] == [("birthday", "2026-11-26", 3, 46)]
+        assert [(d.kind, d.date, d.days_away, d.years) for d in dates] == [(DateKind.BIRTHDAY, "2026-11-26", 3, 46)]
 
         for at in ("2026-09-01", "2026-10-01"):
             ms = int(datetime.datetime.fromisoformat(at + "T12:00:00+00:00").timestamp() * 1000)

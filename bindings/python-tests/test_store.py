@@ -81,7 +81,7 @@ def test_account_contact_visit_search_and_observer(store_dir):
         await store.update_contact(doc, c)
         assert (await store.get_contact(doc, contact)).title == "CEO"
         history = await store.history(doc, RecordKind.CONTACT, contact)
-        assert any(h.field == "title" and h.new_value == '"CEO"' for h in history)
+        assert any(h.field == "title" and h.new_value == outpost.FieldValue.TEXT("CEO") for h in history)
 
         # archive and restore cross as an enum + id
         await store.archive(doc, RecordKind.CONTACT, contact)
@@ -89,7 +89,7 @@ def test_account_contact_visit_search_and_observer(store_dir):
         await store.restore(doc, RecordKind.CONTACT, contact)
         assert not (await store.get_contact(doc, contact)).meta.archived
 
-        store.remove_data_observer(handle)
+        store.remove_observer(handle)
         await store.create_contact(doc, Contact(first_name="Ola"))
         assert len(seen.changed) == 6  # 3 + update + archive + restore, nothing after removal
 
@@ -100,7 +100,7 @@ def test_data_survives_reopening(store_dir):
     async def scenario():
         store = await open_store(store_dir)
         doc, contact, _ = await rep_day(store)
-        del store
+        store.close()
         again = await open_store(store_dir)
         assert (await again.get_contact(doc, contact)).first_name == "Kari"
         assert [d.id for d in await again.documents()] == [doc]

@@ -65,7 +65,12 @@ fn main() -> Result<(), Box<dyn Error>> {
     println!("\n== Today's agenda");
     let agenda = store.agenda(day, None)?;
     for i in &agenda.today {
-        println!("  {:<8} {:<28} {}", i.kind, i.subject, i.account_name);
+        println!(
+            "  {:<8} {:<28} {}",
+            i.kind.as_str(),
+            i.subject,
+            i.account_name
+        );
     }
     for i in &agenda.overdue {
         println!("  OVERDUE {:<27} {}", i.subject, i.account_name);
@@ -100,7 +105,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         println!(
             "  {} {:<20} {} ({})",
             u.date,
-            u.kind,
+            u.kind.as_str(),
             u.contact_name.unwrap_or_default(),
             u.account_name
         );

@@ -1,44 +1,33 @@
 //! Sync with an Outpost server: start/stop core's `SyncClient` on the
-//! bindings' runtime and forward its events to the observers.
+//! bindings' runtime and forward its events to the store's observer thread.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::sync::client::{ClientConfig, SharedStore, SyncClient, SyncEvent, SyncStatus};
-
-use super::OutpostError;
-use super::runtime::runtime;
-use super::store::{
-    DataObserver, Observers, OutpostStore, lock, notify_changed, notify_removed, snapshot,
+use crate::sync::client::{
+    ClientConfig, SharedStore, SyncClient, SyncEvent, SyncStatus, WaitError,
 };
 
-/// Told about sync: connected/disconnected, refused changes, and every
-/// status change (per-account state, initial-sync progress). Called on a
-/// background thread.
-#[uniffi::export(with_foreign)]
-pub trait SyncObserver: Send + Sync {
-    fn on_sync_event(&self, event: SyncEvent);
-}
+use super::OutpostError;
+use super::dispatch::{Dispatcher, Note};
+use super::runtime::runtime;
+use super::store::{OutpostStore, lock};
 
-/// The running client and the observers of this store's sync.
-#[derive(Default)]
+type Res<T> = Result<T, OutpostError>;
+
+/// The running client of a store.
+#[derive(Debug, Default)]
 pub(crate) struct SyncState {
     client: Option<(SyncClient, tokio::task::JoinHandle<()>)>,
-    observers: Arc<Observers<dyn SyncObserver>>,
 }
 
 impl SyncState {
     /// Starts core's client on the bindings' runtime and a task forwarding
-    /// its events to the observers.
-    fn start(
-        &mut self,
-        store: SharedStore,
-        cfg: ClientConfig,
-        data: Arc<Observers<dyn DataObserver>>,
-    ) {
+    /// its events to the observer thread.
+    fn start(&mut self, store: SharedStore, cfg: ClientConfig, dispatcher: Arc<Dispatcher>) {
         let _guard = runtime().enter();
         let (client, events) = SyncClient::start_subscribed(store, cfg);
-        let forward = runtime().spawn(forward(events, data, self.observers.clone()));
+        let forward = runtime().spawn(forward(events, dispatcher));
         self.client = Some((client, forward));
     }
 
@@ -47,15 +36,13 @@ impl SyncState {
     fn wait_until_synced(
         &self,
         timeout: Duration,
-    ) -> Result<impl Future<Output = Result<(), OutpostError>> + Send + 'static, OutpostError> {
+    ) -> Res<impl Future<Output = Result<(), WaitError>> + Send + 'static> {
         let Some((client, _)) = self.client.as_ref() else {
             return Err(OutpostError::Offline {
                 detail: "sync is not running".into(),
             });
         };
-        // subscribe before reading the status, so no change falls between
-        let events = client.subscribe();
-        Ok(wait_synced(client.status(), events, timeout))
+        Ok(client.wait_until_synced(timeout))
     }
 
     /// Takes the running client out; the future stops it (saving sync state).
@@ -70,117 +57,96 @@ impl SyncState {
 
 #[uniffi::export]
 impl OutpostStore {
-    /// Starts syncing with the server at `url` (e.g. `wss://host/sync`) using
-    /// `token`; restarts if already running. Returns at once: watch the
-    /// status or a `SyncObserver`. Offline edits are pushed when connected.
-    pub async fn start_sync(&self, url: String, token: String) -> Result<(), OutpostError> {
-        self.stop_sync().await;
+    /// Starts syncing with the server at `url` (`ws://` or `wss://`, e.g.
+    /// `wss://host/sync`) using `token`; restarts if already running.
+    /// Returns at once: watch the status or a `SyncObserver`. Offline edits
+    /// are pushed when connected.
+    pub async fn start_sync(&self, url: String, token: String) -> Res<()> {
+        if !(url.starts_with("ws://") || url.starts_with("wss://")) {
+            return Err(OutpostError::invalid(
+                "url",
+                "must be a ws:// or wss:// URL of the server's /sync endpoint",
+            ));
+        }
+        self.stop_sync().await?;
+        let store = self.shared_store()?;
         let cfg = ClientConfig::new(url, token);
-        lock(&self.sync).start(self.store.clone(), cfg, self.data_observers.clone());
+        lock(&self.sync).start(store, cfg, self.dispatcher.clone());
         Ok(())
     }
 
     /// Stops syncing; the store stays usable offline.
-    pub async fn stop_sync(&self) {
+    pub async fn stop_sync(&self) -> Res<()> {
+        self.shared_store()?;
         let stop = lock(&self.sync).stop();
         if let Some(stop) = stop {
-            stop.await;
+            runtime().spawn(stop).await?;
         }
+        Ok(())
     }
 
-    /// The sync status now (not connected and empty when sync is not running).
-    pub fn sync_status(&self) -> SyncStatus {
-        lock(&self.sync)
-            .client
-            .as_ref()
-            .map(|(c, _)| c.status())
-            .unwrap_or_default()
+    /// The sync status now: every document, the progress of the first sync
+    /// (or of catching up), edits not yet on the server, and `up_to_date`.
+    /// Not connected and empty (but for `pending_edits`) when sync is not
+    /// running. (`SyncEvent::Status` carries only what changed.)
+    pub fn sync_status(&self) -> Res<SyncStatus> {
+        let store = self.shared_store()?;
+        let running = lock(&self.sync).client.as_ref().map(|(c, _)| c.status());
+        Ok(match running {
+            Some(s) => s,
+            None => SyncStatus {
+                pending_edits: lock(&store).pending_edits().unwrap_or(0),
+                ..SyncStatus::default()
+            },
+        })
     }
 
-    /// Waits until connected and every account in scope is synced. Fails
-    /// with `Unauthorized` when the server refused the token, `Offline` when
-    /// `timeout_ms` passed first or sync is not running.
-    pub async fn wait_until_synced(&self, timeout_ms: u64) -> Result<(), OutpostError> {
-        let wait = lock(&self.sync).wait_until_synced(Duration::from_millis(timeout_ms))?;
-        runtime().spawn(wait).await?
+    /// Edits made here that the server has not acknowledged yet (readable
+    /// whether or not sync runs).
+    pub async fn pending_edits(&self) -> Res<i64> {
+        let n = self.with(|s| s.pending_edits()).await?;
+        Ok(i64::try_from(n).unwrap_or(i64::MAX))
     }
 
-    /// Registers a sync observer; returns a handle for `remove_sync_observer`.
-    pub fn add_sync_observer(&self, observer: Arc<dyn SyncObserver>) -> u64 {
-        let handle = self.next_handle();
-        lock(&lock(&self.sync).observers).insert(handle, observer);
-        handle
-    }
-
-    /// Removes a sync observer.
-    pub fn remove_sync_observer(&self, handle: u64) {
-        lock(&lock(&self.sync).observers).remove(&handle);
+    /// Waits until this device is up to date with its server: connected,
+    /// the server's scope known, every document of it here and in step, and
+    /// every edit made here acknowledged. Never returns early on an empty
+    /// status. Fails with `Unauthorized` when the server refused the token,
+    /// `Timeout` (naming documents done of total and edits pending) when
+    /// `timeout_ms` passed first, `Offline` when sync is not running or
+    /// was stopped meanwhile.
+    pub async fn wait_until_synced(&self, timeout_ms: i64) -> Res<()> {
+        let timeout = u64::try_from(timeout_ms)
+            .map_err(|_| OutpostError::invalid("timeout_ms", "must not be negative"))?;
+        self.shared_store()?;
+        let wait = lock(&self.sync).wait_until_synced(Duration::from_millis(timeout))?;
+        runtime().spawn(wait).await?.map_err(|e| {
+            let detail = e.to_string();
+            match e {
+                WaitError::Unauthorized => OutpostError::Unauthorized { detail },
+                WaitError::Timeout { .. } => OutpostError::Timeout { detail },
+                WaitError::Stopped => OutpostError::Offline { detail },
+            }
+        })
     }
 }
 
-/// Forwards the client's events to the observers until the client stops.
-/// Observers run on the blocking pool: a slow one delays only the events.
+/// Forwards the client's events to the observer thread until the client
+/// stops. Holds no object of the app: the observers live on that thread.
 async fn forward(
     mut events: tokio::sync::broadcast::Receiver<SyncEvent>,
-    data: Arc<Observers<dyn DataObserver>>,
-    sync: Arc<Observers<dyn SyncObserver>>,
+    dispatcher: Arc<Dispatcher>,
 ) {
     use tokio::sync::broadcast::error::RecvError;
     loop {
-        let event = match events.recv().await {
-            Ok(e) => e,
+        match events.recv().await {
+            Ok(e) => {
+                if !dispatcher.send(Note::Sync(e)) {
+                    return;
+                }
+            }
             Err(RecvError::Lagged(_)) => continue,
             Err(RecvError::Closed) => return,
-        };
-        let (data, sync) = (data.clone(), sync.clone());
-        let _ = tokio::task::spawn_blocking(move || {
-            match &event {
-                SyncEvent::DocumentChanged(doc) => notify_changed(&data, *doc),
-                SyncEvent::DocumentRemoved(doc) => notify_removed(&data, *doc),
-                _ => {}
-            }
-            for o in snapshot(&sync) {
-                o.on_sync_event(event.clone());
-            }
-        })
-        .await;
-    }
-}
-
-fn is_synced(s: &SyncStatus) -> bool {
-    use crate::sync::client::DocSync;
-    s.connected
-        && s.progress.documents_total > 0
-        && s.documents
-            .values()
-            .all(|d| matches!(d, DocSync::Synced | DocSync::Unavailable))
-}
-
-async fn wait_synced(
-    mut status: SyncStatus,
-    mut events: tokio::sync::broadcast::Receiver<SyncEvent>,
-    timeout: Duration,
-) -> Result<(), OutpostError> {
-    let deadline = tokio::time::Instant::now() + timeout;
-    loop {
-        if is_synced(&status) {
-            return Ok(());
-        }
-        match tokio::time::timeout_at(deadline, events.recv()).await {
-            Ok(Ok(SyncEvent::Status(s))) => status = s,
-            // core reports a failed connect as text; the server refuses a
-            // bad token with HTTP 401 on the websocket upgrade, which the
-            // reason names (and never the token itself)
-            Ok(Ok(SyncEvent::Disconnected { reason })) if reason.contains("401") => {
-                return Err(OutpostError::Unauthorized { detail: reason });
-            }
-            Ok(Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_))) => {}
-            Ok(Err(_)) | Err(_) => {
-                let detail = status
-                    .last_error
-                    .unwrap_or_else(|| "not synced in time".into());
-                return Err(OutpostError::Offline { detail });
-            }
         }
     }
 }

@@ -371,16 +371,13 @@ fn dashboard_counts_the_day() {
 fn upcoming_birthdays_anniversaries_and_purchase_anniversaries() {
     let w = world();
     let soon = w.store.upcoming_dates(today(), 31).unwrap();
-    let kinds: Vec<(&str, i64)> = soon
-        .iter()
-        .map(|u| (u.kind.as_str(), u.days_away))
-        .collect();
+    let kinds: Vec<(DateKind, i64)> = soon.iter().map(|u| (u.kind, u.days_away)).collect();
     assert_eq!(
         kinds,
         [
-            ("purchase_anniversary", 2),
-            ("birthday", 2),
-            ("family_birthday", 31)
+            (DateKind::PurchaseAnniversary, 2),
+            (DateKind::Birthday, 2),
+            (DateKind::FamilyBirthday, 31)
         ]
     );
     assert_eq!(soon[0].account_name, "Bergen Bakeri");

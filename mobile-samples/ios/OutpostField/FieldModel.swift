@@ -23,7 +23,8 @@ final class FieldModel: ObservableObject {
     }
 
     var utcOffsetMinutes: Int { TimeZone.current.secondsFromGMT() / 60 }
-    var today: Day { OutpostKit.today(utcOffsetMinutes: Int32(utcOffsetMinutes)) }
+    /// Today here (the offset comes from the system, always within ±18 h).
+    var today: Day { (try? OutpostKit.today(utcOffsetMinutes: Int32(utcOffsetMinutes))) ?? Day(date: "1970-01-01", utcOffsetMinutes: 0) }
 
     func open() async {
         guard store == nil else { return }
@@ -31,10 +32,10 @@ final class FieldModel: ObservableObject {
             let dir = try FileManager.default.url(for: .applicationSupportDirectory, in: .userDomainMask, appropriateFor: nil, create: true)
             let store = try await openStore(path: dir.appendingPathComponent("outpost.db").path,
                                             userId: userId, deviceId: Self.deviceId())
-            _ = store.addDataObserver(observer: DataBridge { [weak self] in
+            _ = try store.addDataObserver(observer: DataBridge { [weak self] in
                 Task { @MainActor in self?.revision += 1 }
             })
-            _ = store.addSyncObserver(observer: SyncBridge { [weak self] in
+            _ = try store.addSyncObserver(observer: SyncBridge { [weak self] in
                 Task { @MainActor in self?.publishSync() }
             })
             self.store = store
@@ -53,15 +54,15 @@ final class FieldModel: ObservableObject {
 
     func stopSync() async {
         syncEnabled = false
-        await store?.stopSync()
+        try? await store?.stopSync()
         publishSync()
     }
 
     private func publishSync() {
-        guard let s = store?.syncStatus() else { return }
+        guard let s = try? store?.syncStatus() else { return }
         let states = Array(s.documents.values)
         let snapshot = SyncSnapshot(
-            enabled: syncEnabled, connected: s.connected,
+            enabled: syncEnabled, connected: s.connected, scopeReceived: s.scopeReceived,
             pending: states.filter { if case .pending = $0 { return true } else { return false } }.count,
             needsAttention: states.filter { if case .needsAttention = $0 { return true } else { return false } }.count,
             documentsTotal: Int(s.progress.documentsTotal), documentsDone: Int(s.progress.documentsDone),
@@ -79,15 +80,15 @@ final class FieldModel: ObservableObject {
     }
 }
 
-/// Data observer → closure (called on a core thread).
+/// Data observer → closure (called on the store's observer thread, in order).
 private final class DataBridge: DataObserver, @unchecked Sendable {
     let changed: () -> Void
     init(_ changed: @escaping () -> Void) { self.changed = changed }
-    func onDocumentChanged(documentId: DocumentId) { changed() }
+    func onDocumentChanged(documentId: DocumentId, records: [RecordRef]) { changed() }
     func onDocumentRemoved(documentId: DocumentId) { changed() }
 }
 
-/// Sync observer → closure (called on a core thread).
+/// Sync observer → closure (called on the store's observer thread, in order).
 private final class SyncBridge: SyncObserver, @unchecked Sendable {
     let changed: () -> Void
     init(_ changed: @escaping () -> Void) { self.changed = changed }

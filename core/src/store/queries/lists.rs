@@ -85,6 +85,17 @@ impl Store {
     /// Contacts whose name, e-mail or company match every word of `query`
     /// as a prefix, best match first. Archived contacts are not searched.
     pub fn search_contacts(&self, query: &str, limit: u32) -> Result<Vec<ContactHit>> {
+        self.search_contacts_page(query, limit, 0)
+    }
+
+    /// [`Store::search_contacts`] from the `offset`-th hit on (paging: the
+    /// order is stable while the contacts do not change).
+    pub fn search_contacts_page(
+        &self,
+        query: &str,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Vec<ContactHit>> {
         let Some(q) = fts_query(query) else {
             return Ok(Vec::new());
         };
@@ -92,11 +103,11 @@ impl Store {
             // rank and cut inside FTS5 first, then join only the rows kept
             "SELECT c.doc_id, c.id, c.full_name, c.title, c.email, c.phone, f.company
              FROM (SELECT rowid, company, rank FROM idx_contacts_fts
-                   WHERE idx_contacts_fts MATCH ?1 ORDER BY rank LIMIT ?2) f
+                   WHERE idx_contacts_fts MATCH ?1 ORDER BY rank, rowid LIMIT ?2 OFFSET ?3) f
              JOIN idx_contacts c ON c.rowid = f.rowid
              ORDER BY f.rank, c.full_name",
         )?;
-        let rows = st.query_map(params![q, limit], |r| {
+        let rows = st.query_map(params![q, limit, offset], |r| {
             Ok(ContactHit {
                 doc_id: doc_id(r.get(0)?)?,
                 contact_id: r.get(1)?,

@@ -3,10 +3,12 @@
 
 use chrono::{Duration, NaiveDate, TimeZone};
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use super::Store;
 use super::index::parse_date;
 use crate::ids::DocumentId;
+use crate::model::{ActivityKind, ActivityStatus, StageMeaning};
 
 /// One local calendar day: the date and the user's UTC offset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,32 +62,25 @@ pub enum AccountSort {
 }
 
 /// Filters for [`Store::list_accounts`]. Empty fields do not filter.
+/// (The bindings export their own `AccountFilter` with typed fields,
+/// `ffi::rows`, and convert.)
 #[derive(Debug, Clone, Default)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct AccountFilter {
-    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub owner: Option<String>,
-    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub lifecycle_stage: Option<String>,
-    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub tag: Option<String>,
-    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub territory: Option<String>,
     /// Case-insensitive substring of the name.
-    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub name_contains: Option<String>,
-    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub include_archived: bool,
     pub sort: AccountSort,
-    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub limit: Option<u32>,
-    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub offset: u32,
 }
 
-/// A row of the account list.
+/// A row of the account list. (The bindings export their own
+/// `AccountSummary` with typed fields, `ffi::rows`, and convert.)
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct AccountSummary {
     pub doc_id: DocumentId,
     pub name: String,
@@ -148,7 +143,7 @@ pub struct PipelineFilter {
 pub struct StageSummary {
     pub stage_id: String,
     pub name: String,
-    pub meaning: String,
+    pub meaning: StageMeaning,
     pub position: i64,
     pub count: i64,
     pub total_minor: i64,
@@ -174,8 +169,8 @@ pub struct AgendaItem {
     pub doc_id: DocumentId,
     pub account_name: String,
     pub activity_id: String,
-    pub kind: String,
-    pub status: String,
+    pub kind: ActivityKind,
+    pub status: ActivityStatus,
     pub subject: String,
     /// The time it is planned for (start, or due for tasks).
     pub at: Option<i64>,
@@ -213,8 +208,7 @@ pub struct UpcomingDate {
     pub account_name: String,
     pub contact_id: Option<String>,
     pub contact_name: Option<String>,
-    /// birthday, family_birthday, anniversary, important_date, purchase_anniversary.
-    pub kind: String,
+    pub kind: DateKind,
     pub label: Option<String>,
     pub date: NaiveDate,
     pub days_away: i64,
@@ -243,7 +237,44 @@ pub struct ContactInsights {
     pub next_activity_at: Option<i64>,
     /// Median hours between our outbound contact and their next inbound reply.
     pub median_response_hours: Option<f64>,
-    pub replies_measured: u64,
+    pub replies_measured: i64,
+}
+
+/// What an [`UpcomingDate`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[serde(rename_all = "snake_case")]
+pub enum DateKind {
+    /// The contact's birthday.
+    Birthday,
+    /// A family member's birthday (the label names who).
+    FamilyBirthday,
+    /// A family member's wedding anniversary.
+    Anniversary,
+    /// A recurring date the contact cares about (the label says what).
+    ImportantDate,
+    /// A year (or more) since the account's purchase.
+    PurchaseAnniversary,
+}
+
+impl DateKind {
+    /// The stored string (`birthday`, `family_birthday`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DateKind::Birthday => "birthday",
+            DateKind::FamilyBirthday => "family_birthday",
+            DateKind::Anniversary => "anniversary",
+            DateKind::ImportantDate => "important_date",
+            DateKind::PurchaseAnniversary => "purchase_anniversary",
+        }
+    }
+}
+
+/// A stored enum string (as the index keeps it) as its type; a value this
+/// build does not know (written by a newer or foreign client) reads as
+/// `None`, like a field of the wrong type in a lenient record read.
+pub(crate) fn stored_enum<T: DeserializeOwned>(s: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
 }
 
 pub(super) fn doc_id(s: String) -> rusqlite::Result<DocumentId> {

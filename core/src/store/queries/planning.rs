@@ -60,7 +60,7 @@ impl Store {
                 Ok(StageSummary {
                     stage_id: r.get(0)?,
                     name: r.get(1)?,
-                    meaning: r.get(2)?,
+                    meaning: stored_enum(&r.get::<_, String>(2)?).unwrap_or_default(),
                     position: r.get(3)?,
                     count: 0,
                     total_minor: 0,
@@ -98,7 +98,7 @@ impl Store {
                     stages.push(StageSummary {
                         stage_id: stage.clone(),
                         name: stage,
-                        meaning,
+                        meaning: stored_enum(&meaning).unwrap_or_default(),
                         position: i64::MAX,
                         count: 0,
                         total_minor: 0,
@@ -143,8 +143,8 @@ impl Store {
                 doc_id: doc_id(r.get(0)?)?,
                 account_name: r.get(1)?,
                 activity_id: r.get(2)?,
-                kind: r.get(3)?,
-                status: r.get(4)?,
+                kind: stored_enum(&r.get::<_, String>(3)?).unwrap_or_default(),
+                status: stored_enum(&r.get::<_, String>(4)?).unwrap_or_default(),
                 subject: r.get(5)?,
                 at: r.get(6)?,
             })

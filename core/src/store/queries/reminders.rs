@@ -37,6 +37,9 @@ impl Store {
         })?;
         for row in rows {
             let (doc, account, contact, name, kind, label, m, d, y) = row?;
+            let Some(kind) = stored_enum::<DateKind>(&kind) else {
+                continue;
+            };
             if let Some(next) = next_occurrence(today, m, d)
                 && next <= horizon
             {
@@ -77,7 +80,7 @@ impl Store {
                         account_name: account,
                         contact_id: None,
                         contact_name: None,
-                        kind: "purchase_anniversary".into(),
+                        kind: DateKind::PurchaseAnniversary,
                         label: None,
                         date: next,
                         days_away: (next - today).num_days(),
@@ -200,7 +203,7 @@ impl Store {
             last_activity_at: last,
             next_activity_at: next,
             median_response_hours: median,
-            replies_measured: delays.len() as u64,
+            replies_measured: delays.len() as i64,
         })
     }
 }

@@ -4,6 +4,15 @@ import Foundation
 /// epoch, ISO dates, E.164 numbers) for the screens. Mirrors the Android
 /// sample's `logic/Format.kt` (tested on the JVM); no UI imports.
 enum Format {
+    /// An enum case of the bindings as a label: `.visit` -> "Visit", `.familyBirthday` -> "Family birthday".
+    static func label<T>(_ value: T) -> String {
+        var out = ""
+        for ch in String(describing: value) {
+            if ch.isUppercase { out += " " + ch.lowercased() } else { out.append(ch) }
+        }
+        return out.prefix(1).uppercased() + out.dropFirst()
+    }
+
     /// An amount in minor units in its currency, never through a Double:
     /// 123450 EUR (en_US) -> "€1,234.50".
     static func money(_ minor: Int64, currency: String?, locale: Locale = .current) -> String {

@@ -4,6 +4,8 @@ import Foundation
 struct SyncSnapshot: Equatable {
     var enabled: Bool
     var connected: Bool
+    /// The server has named this phone's accounts (until then totals are unknown).
+    var scopeReceived = true
     var pending = 0
     var needsAttention = 0
     var documentsTotal = 0
@@ -34,6 +36,7 @@ enum SyncStatusModel {
             let tail = s.pending > 0 ? " · \(plural(s.pending, "account", "accounts")) waiting to send" : " · saved on this phone"
             return SyncBadge(text: "Offline" + tail, tone: .offline)
         }
+        if !s.scopeReceived { return SyncBadge(text: "Checking for changes…", tone: .working) }
         if s.documentsTotal > 0 && s.documentsDone < s.documentsTotal {
             return SyncBadge(text: "Syncing \(s.documentsDone) of \(plural(s.documentsTotal, "account", "accounts"))",
                              tone: .working, progress: progress(s))

@@ -34,7 +34,7 @@ struct AccountCardView: View {
             }
             Section("Talking points") {
                 ForEach(dates.filter { $0.docId == docId && $0.daysAway <= 30 }, id: \.self) { d in
-                    Text("\(d.label ?? d.contactName ?? ""): \(d.kind.replacingOccurrences(of: "_", with: " ")) \(Format.relativeDays(d.daysAway))")
+                    Text("\(d.label ?? d.contactName ?? ""): \(Format.label(d.kind)) \(Format.relativeDays(d.daysAway))")
                 }
                 ForEach(contacts.filter { !$0.meta.archived }, id: \.meta.id) { c in
                     if !c.family.isEmpty {

@@ -28,7 +28,7 @@ struct AgendaView: View {
         NavigationLink(value: item.docId) {
             VStack(alignment: .leading) {
                 Text(item.subject)
-                Text("\(time(item.at, overdue: overdue)) · \(item.kind) · \(item.accountName)").font(.caption)
+                Text("\(time(item.at, overdue: overdue)) · \(Format.label(item.kind)) · \(item.accountName)").font(.caption)
             }
         }
     }

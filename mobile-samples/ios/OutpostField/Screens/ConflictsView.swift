@@ -30,15 +30,17 @@ struct ConflictsView: View {
         .task(id: model.revision) { await load() }
     }
 
-    /// A JSON value as a person reads it (strings unquoted; see JsonText.kt).
-    private func display(_ json: String) -> String {
-        guard let data = json.data(using: .utf8),
-              let v = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else { return json }
+    /// A field's value as a person reads it (see FieldValues.kt).
+    private func display(_ v: FieldValue) -> String {
         switch v {
-        case is NSNull: return "(empty)"
-        case let s as String: return s
-        case let a as [Any]: return a.map { "\($0)" }.joined(separator: ", ")
-        default: return "\(v)"
+        case .null: return "(empty)"
+        case .bool(let b): return b ? "yes" : "no"
+        case .int(let i): return String(i)
+        case .float(let f): return String(f)
+        case .text(let s): return s
+        case .array(let items): return items.isEmpty ? "(none)" : items.map(display).joined(separator: ", ")
+        case .object(let entries):
+            return entries.keys.sorted().map { "\($0): \(display(entries[$0]!))" }.joined(separator: ", ")
         }
     }
 

@@ -43,7 +43,7 @@ struct QuickLogSheet: View {
 
     private func save() async {
         guard let store = model.store, QuickLog.canSave(form) else { return }
-        let now = Int64(Foundation.Date().timeIntervalSince1970 * 1000)
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
         let contactIds = form.contactId.map { [$0] } ?? []
         let kind: ActivityKind = form.kind == .visit ? .visit : .call
         _ = try? await store.createActivity(doc: docId, record: Activity(

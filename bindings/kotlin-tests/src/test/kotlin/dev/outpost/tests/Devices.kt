@@ -2,6 +2,7 @@ package dev.outpost.tests
 
 import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.withTimeout
+import uniffi.outpost.RecordRef
 import uniffi.outpost.DataObserver
 import uniffi.outpost.OutpostStore
 import uniffi.outpost.newId
@@ -21,9 +22,11 @@ fun tempDir(prefix: String): File = Files.createTempDirectory(prefix).toFile()
 /** A data observer that queues every change it is told about. */
 class ChangeQueue : DataObserver {
     val changed = Channel<String>(Channel.UNLIMITED)
+    val records = Channel<List<RecordRef>>(Channel.UNLIMITED)
     val removed = Channel<String>(Channel.UNLIMITED)
 
-    override fun onDocumentChanged(documentId: String) {
+    override fun onDocumentChanged(documentId: String, records: List<RecordRef>) {
+        this.records.trySend(records)
         changed.trySend(documentId)
     }
 

@@ -53,10 +53,12 @@ class SampleSyncTest {
                 val phoneSync = SyncHolder(phone)
                 val tabletSync = SyncHolder(tablet)
                 assertEquals("Sync off · saved on this phone", phoneSync.badge.value.text)
+                // the phone sends its offline work first; then the tablet's scope
+                // holds the account, and waiting until synced means it is there
                 phoneSync.start(server.url, token)
+                phone.store.waitUntilSynced(WAIT_MS)
                 tabletSync.start(server.url, token)
-                phone.store.waitUntilSynced(WAIT_MS.toULong())
-                tablet.store.waitUntilSynced(WAIT_MS.toULong())
+                tablet.store.waitUntilSynced(WAIT_MS)
                 // the observer turned the core's status events into the banner
                 withTimeout(WAIT_MS) { phoneSync.badge.first { it.text == "Up to date" } }
                 assertEquals(SyncTone.UP_TO_DATE, phoneSync.badge.value.tone)

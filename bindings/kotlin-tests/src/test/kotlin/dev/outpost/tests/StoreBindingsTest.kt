@@ -32,10 +32,7 @@ class StoreBindingsTest {
         dir.deleteRecursively()
     }
 
-    private fun filter(name: String? = null) = AccountFilter(
-        owner = null, lifecycleStage = null, tag = null, territory = null, nameContains = name,
-        includeArchived = false, sort = AccountSort.NAME, limit = null, offset = 0u,
-    )
+    private fun filter(name: String? = null) = AccountFilter(nameContains = name, sort = AccountSort.NAME)
 
     @Test
     fun `account, contact and visit are written, searched and survive a reopen`() = runBlocking {
@@ -68,7 +65,7 @@ class StoreBindingsTest {
             assertEquals("u-kari", read.meta.createdBy)
 
             // queries
-            val hits = store.searchContacts("nordm", 10u)
+            val hits = store.searchContacts("nordm", 10)
             assertEquals(listOf(kari), hits.map { it.contactId })
             assertEquals("Fjordfisk AS", hits.single().accountName)
             val callers = store.lookupPhone("+47 22334455")
@@ -82,7 +79,7 @@ class StoreBindingsTest {
             // archive is soft and restorable
             store.archive(doc, RecordKind.CONTACT, kari)
             assertTrue(store.getContact(doc, kari)!!.meta.archived)
-            assertTrue(store.searchContacts("nordm", 10u).isEmpty())
+            assertTrue(store.searchContacts("nordm", 10).isEmpty())
             store.restore(doc, RecordKind.CONTACT, kari)
             assertFalse(store.getContact(doc, kari)!!.meta.archived)
         }
@@ -106,7 +103,7 @@ class StoreBindingsTest {
             store.updateContact(doc, store.getContact(doc, id)!!.copy(title = "Owner"))
             changes.nextChangeOf(doc)
 
-            store.removeDataObserver(handle)
+            store.removeObserver(handle)
             store.updateContact(doc, store.getContact(doc, id)!!.copy(title = "CEO"))
             // edits are durable on return and observers are called before it
             assertNull(changes.changed.tryReceive().getOrNull())

@@ -67,19 +67,19 @@ class SyncBindingsTest {
                 phone.addSyncObserver(phoneEvents)
                 phone.startSync(server.url, phoneToken)
                 phoneEvents.await("phone connects") { it is SyncEvent.Connected }
-                phone.waitUntilSynced(WAIT_MS.toULong())
+                phone.waitUntilSynced(WAIT_MS)
                 assertTrue(phone.syncStatus().connected)
                 assertEquals(DocSync.Synced, phone.syncStatus().documents[doc])
 
                 val tabletChanges = ChangeQueue()
                 tablet.addDataObserver(tabletChanges)
                 tablet.startSync(server.url, tabletToken)
-                tablet.waitUntilSynced(WAIT_MS.toULong())
+                tablet.waitUntilSynced(WAIT_MS)
                 // the account reached the tablet through the server, and its observer said so
                 tabletChanges.nextChangeOf(doc)
                 assertEquals("Fjordfisk AS", tablet.getAccount(doc)?.name)
                 assertEquals("Nordmann", tablet.getContact(doc, kari)?.lastName)
-                assertEquals(listOf(doc), tablet.searchContacts("kari", 5u).map { it.docId })
+                assertEquals(listOf(doc), tablet.searchContacts("kari", 5).map { it.docId })
 
                 // a live edit on the phone while both are connected
                 val before = checkNotNull(phone.getContact(doc, kari))
@@ -105,7 +105,7 @@ class SyncBindingsTest {
         openDevice(dir, "mallory", "phone").use { phone ->
             phone.startSync(server.url, "not-a-token")
             assertThrows(OutpostException.Unauthorized::class.java) {
-                runBlocking { phone.waitUntilSynced(WAIT_MS.toULong()) }
+                runBlocking { phone.waitUntilSynced(WAIT_MS) }
             }
             phone.stopSync()
         }

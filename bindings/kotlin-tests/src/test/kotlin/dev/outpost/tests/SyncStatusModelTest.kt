@@ -42,6 +42,13 @@ class SyncStatusModelTest {
     }
 
     @Test
+    fun `connected before the server named the scope is not yet up to date`() {
+        val b = SyncStatusModel.badge(SyncSnapshot(true, true, scopeReceived = false))
+        assertEquals("Checking for changes…", b.text)
+        assertEquals(SyncTone.WORKING, b.tone)
+    }
+
+    @Test
     fun `connected with nothing pending is up to date`() {
         val b = SyncStatusModel.badge(SyncSnapshot(true, true, documentsTotal = 3, documentsDone = 3))
         assertEquals("Up to date", b.text)

@@ -1,5 +1,6 @@
 package dev.outpost.field.logic
 
+import uniffi.outpost.DateKind
 import java.util.Locale
 
 // The account card a rep reads in the car park before a visit, built from
@@ -135,11 +136,11 @@ object AccountCard {
             val contact = u.contactName ?: u.accountName
             // what the core's upcoming-dates query puts in `label` depends on the kind
             val (who, what) = when (u.kind) {
-                "birthday" -> contact to "birthday"
-                "family_birthday" -> "${u.label} ($contact's family)" to "birthday"
-                "anniversary" -> "$contact & ${u.label}" to "anniversary"
-                "purchase_anniversary" -> u.accountName to "first purchase anniversary"
-                else -> contact to (u.label ?: u.kind.replace('_', ' '))
+                DateKind.BIRTHDAY -> contact to "birthday"
+                DateKind.FAMILY_BIRTHDAY -> "${u.label} ($contact's family)" to "birthday"
+                DateKind.ANNIVERSARY -> "$contact & ${u.label}" to "anniversary"
+                DateKind.PURCHASE_ANNIVERSARY -> u.accountName to "first purchase anniversary"
+                DateKind.IMPORTANT_DATE -> contact to (u.label ?: "important date")
             }
             val years = u.years?.let { if (what == "birthday") " (turns $it)" else " ($it years)" } ?: ""
             out += TalkingPoint(

@@ -44,7 +44,7 @@ class AccountCardHolder(
         val deals = store.listDeals(docId)
         val orders = store.listOrders(docId)
         val day = session.today()
-        val upcoming = store.upcomingDates(day, AccountCard.DATES_AHEAD_DAYS.toUInt())
+        val upcoming = store.upcomingDates(day, AccountCard.DATES_AHEAD_DAYS)
         pipelines = store.documents().filter { it.kind == DocKind.SETTINGS }.flatMap { store.listPipelines(it.id) }
         dealPipelines = deals.associate { it.meta.id to it.pipelineId }
         val stages = pipelines.flatMap(::stageInfos)

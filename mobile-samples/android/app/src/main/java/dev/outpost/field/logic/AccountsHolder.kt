@@ -44,11 +44,7 @@ class AccountsHolder(private val session: FieldSession, private val scope: Corou
         val query = _state.value.query
         val q = query.trim()
         val accounts = session.store.listAccounts(
-            AccountFilter(
-                owner = null, lifecycleStage = null, tag = null, territory = null,
-                nameContains = q.ifEmpty { null }, includeArchived = false,
-                sort = AccountSort.NAME, limit = null, offset = 0u,
-            ),
+            AccountFilter(nameContains = q.ifEmpty { null }, sort = AccountSort.NAME),
         )
         val contacts = if (q.isEmpty()) emptyList() else session.store.searchContacts(q, CONTACT_HITS)
         val rows = accounts.map(::accountRow) + contacts.map(::contactRow)
@@ -63,7 +59,7 @@ class AccountsHolder(private val session: FieldSession, private val scope: Corou
             key = "a:${a.docId}",
             docId = a.docId,
             title = a.name,
-            subtitle = listOfNotNull(a.lifecycleStage, a.territory).joinToString(" · "),
+            subtitle = listOfNotNull(a.lifecycleStage?.let { Format.label(it.name) }, a.territory).joinToString(" · "),
             trailing = if (overdue) {
                 "${Format.money(a.overdueMinor, a.currency, session.locale)} overdue"
             } else if (a.balanceMinor != 0L) {
@@ -90,6 +86,6 @@ class AccountsHolder(private val session: FieldSession, private val scope: Corou
     }
 
     companion object {
-        const val CONTACT_HITS = 20u
+        const val CONTACT_HITS = 20
     }
 }

@@ -9,6 +9,7 @@ import uniffi.outpost.AgendaItem
 data class AgendaRow(
     val docId: String,
     val activityId: String,
+    /** "Visit", "Call", "Task". */
     val kind: String,
     val subject: String,
     val accountName: String,
@@ -44,7 +45,7 @@ class AgendaHolder(private val session: FieldSession, private val scope: Corouti
         fun row(a: AgendaItem, overdue: Boolean) = AgendaRow(
             docId = a.docId,
             activityId = a.activityId,
-            kind = a.kind,
+            kind = Format.label(a.kind.name),
             subject = a.subject,
             accountName = a.accountName,
             time = a.at?.let {

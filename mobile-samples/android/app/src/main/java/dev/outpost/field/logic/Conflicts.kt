@@ -31,7 +31,7 @@ object Conflicts {
         options = c.values.mapIndexed { i, v ->
             ConflictOption(
                 valueId = v.valueId,
-                text = JsonText.display(v.value),
+                text = FieldValues.display(v.value),
                 byline = "by ${v.author?.userId ?: "another app"} on ${Format.dayAndTime(v.at, utcOffsetMinutes, locale)}",
                 current = i == 0,
             )

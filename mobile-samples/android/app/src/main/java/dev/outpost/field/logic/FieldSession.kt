@@ -1,5 +1,6 @@
 package dev.outpost.field.logic
 
+import uniffi.outpost.RecordRef
 import uniffi.outpost.DataObserver
 import uniffi.outpost.OutpostStore
 import uniffi.outpost.openStore
@@ -7,14 +8,6 @@ import uniffi.outpost.Day
 import java.time.Instant
 import java.time.ZoneId
 import java.util.Locale
-
-/** What happened to a document, as the data observer reports it. */
-sealed interface DocEvent {
-    val docId: String
-
-    data class Changed(override val docId: String) : DocEvent
-    data class Removed(override val docId: String) : DocEvent
-}
 
 /**
  * The rep's open store and the device's clock and locale: what every state
@@ -40,18 +33,20 @@ class FieldSession(
      * Calls [listener] for every changed or removed document, from edits made
      * here and from sync, until the returned handle is closed. Registered
      * before this returns, so a holder that watches first and reads second
-     * misses nothing. Called on a bindings thread.
+     * misses nothing. Called on the library's observer thread for this
+     * store, one event at a time, in order (for a Flow, see [dataEvents]).
      */
     fun watch(listener: (DocEvent) -> Unit): AutoCloseable {
         val observer = object : DataObserver {
-            override fun onDocumentChanged(documentId: String) = listener(DocEvent.Changed(documentId))
+            override fun onDocumentChanged(documentId: String, records: List<RecordRef>) =
+                listener(DocEvent.Changed(documentId, records))
 
             override fun onDocumentRemoved(documentId: String) = listener(DocEvent.Removed(documentId))
         }
         // a holder may start or stop watching after the session closed: never touch a closed store
         val handle = synchronized(lock) { if (closed) null else store.addDataObserver(observer) }
         return AutoCloseable {
-            synchronized(lock) { if (!closed && handle != null) store.removeDataObserver(handle) }
+            synchronized(lock) { if (!closed && handle != null) store.removeObserver(handle) }
         }
     }
 
@@ -66,7 +61,9 @@ class FieldSession(
 
     companion object {
         /** Opens (or creates) the store file; the work runs off the caller's thread. */
-        suspend fun open(path: String, userId: String, deviceId: String, locale: Locale = Locale.getDefault()): FieldSession =
-            FieldSession(openStore(path, userId, deviceId, null), userId, locale)
+        suspend fun open(path: String, userId: String, deviceId: String, locale: Locale = Locale.getDefault()): FieldSession {
+            OutpostThreads.install()
+            return FieldSession(openStore(path, userId, deviceId, null), userId, locale)
+        }
     }
 }

@@ -16,6 +16,10 @@ import java.util.Locale
  * java.text / java.time, so the JVM tests run it as the phone does.
  */
 object Format {
+    /** An enum constant's name as a label: `VISIT` -> "Visit", `FAMILY_BIRTHDAY` -> "Family birthday". */
+    fun label(enumName: String): String =
+        enumName.lowercase(Locale.ROOT).replace('_', ' ').replaceFirstChar { it.titlecase(Locale.ROOT) }
+
     /**
      * An amount in minor units (cents) in its currency, e.g. 123450 EUR in
      * Locale.US -> "€1,234.50". Never goes through a floating-point number.

@@ -12,6 +12,7 @@ import uniffi.outpost.SyncStatus
 fun SyncStatus.snapshot(enabled: Boolean) = SyncSnapshot(
     enabled = enabled,
     connected = connected,
+    scopeReceived = scopeReceived,
     pending = documents.values.count { it is DocSync.Pending },
     needsAttention = documents.values.count { it is DocSync.NeedsAttention },
     documentsTotal = progress.documentsTotal.toInt(),
@@ -37,8 +38,10 @@ class SyncHolder(private val session: FieldSession) : AutoCloseable {
     private val handle = session.store.addSyncObserver(object : SyncObserver {
         override fun onSyncEvent(event: SyncEvent) {
             when (event) {
-                is SyncEvent.Status -> publish(event.v1)
-                is SyncEvent.Connected, is SyncEvent.Disconnected -> publish(session.store.syncStatus())
+                // a Status event carries only the accounts whose state changed:
+                // the banner reads the whole status
+                is SyncEvent.Status, is SyncEvent.Connected, is SyncEvent.Disconnected ->
+                    publish(session.store.syncStatus())
                 else -> Unit
             }
         }
@@ -63,6 +66,6 @@ class SyncHolder(private val session: FieldSession) : AutoCloseable {
     }
 
     override fun close() {
-        session.store.removeSyncObserver(handle)
+        session.store.removeObserver(handle)
     }
 }

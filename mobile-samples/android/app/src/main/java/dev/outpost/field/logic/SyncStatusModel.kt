@@ -8,6 +8,11 @@ data class SyncSnapshot(
     /** Sync was started with a server and token (false: the rep works only locally). */
     val enabled: Boolean,
     val connected: Boolean,
+    /**
+     * The server has named the accounts this phone may have: until then the
+     * totals are unknown, and "up to date" would be a guess.
+     */
+    val scopeReceived: Boolean = true,
     /** Accounts with edits made here that the server has not acknowledged yet. */
     val pending: Int = 0,
     /** Accounts where the server refused a change; the edits wait as a draft. */
@@ -48,6 +53,7 @@ object SyncStatusModel {
             val waiting = if (s.pending > 0) " · ${plural(s.pending, "account", "accounts")} waiting to send" else " · saved on this phone"
             return SyncBadge("Offline$waiting", SyncTone.OFFLINE)
         }
+        if (!s.scopeReceived) return SyncBadge("Checking for changes…", SyncTone.WORKING)
         if (s.documentsTotal > 0 && s.documentsDone < s.documentsTotal) {
             return SyncBadge(
                 "Syncing ${s.documentsDone} of ${plural(s.documentsTotal, "account", "accounts")}",
