@@ -16,8 +16,10 @@
 //! Work that touches disk or network is `async` and runs on the runtime this
 //! module owns, never on the caller's (UI) thread.
 
+mod batch;
 mod dispatch;
 mod error;
+mod feed;
 mod log;
 mod observers;
 mod queries;
@@ -27,7 +29,9 @@ mod runtime;
 mod store;
 mod sync;
 
+pub use batch::WriteBatch;
 pub use error::{ObserverError, OutpostError};
+pub use feed::{ChangeFeed, DocumentChange};
 pub use log::{LogLevel, LogSink, remove_log_sink, set_log_sink};
 pub use observers::{DataObserver, SyncObserver};
 pub use queries::{DocumentRef, today};

@@ -50,6 +50,10 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         m0007::run,
         include_str!("migrations/0007_contact_search_and_agenda_indexes.rs"),
     ),
+    Migration::sql(
+        "0008_change_feed",
+        include_str!("migrations/0008_change_feed.sql"),
+    ),
 ];
 
 /// The version a fully migrated store has.
@@ -116,6 +120,10 @@ mod tests {
         (
             "0007_contact_search_and_agenda_indexes",
             "26076c239c56c7a8d62b16ab8d8f2a2f6e87234f54273a05123a8048b10b428f",
+        ),
+        (
+            "0008_change_feed",
+            "5df6357b4525080de4a59436074ab84d281f8345410877f2a3b4412c0d235908",
         ),
     ];
 

@@ -6,7 +6,9 @@
 //! (with `synchronous = FULL`) before it returns, so an acknowledged edit
 //! survives a crash or power loss.
 
+mod atomic;
 mod drafts;
+pub mod feed;
 mod file;
 mod index;
 mod migrations;
