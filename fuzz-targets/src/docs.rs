@@ -62,6 +62,7 @@ fn expected(e: &CoreError) -> bool {
             | CoreError::SchemaViolation { .. }
             | CoreError::UnsupportedSchemaVersion { .. }
             | CoreError::TooLarge { .. }
+            | CoreError::InvalidField { .. }
             | CoreError::Automerge(_)
     )
 }
