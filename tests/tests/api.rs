@@ -344,8 +344,7 @@ fn openapi_document_parses_and_lists_the_paths() {
     assert!(!paths.contains_key("/api/accounts/{account}/contacts/{id}/stage"));
     // records have real schemas, not bare objects
     assert_eq!(
-        doc["components"]["schemas"]["Contact"]["properties"]["first_name"]["type"],
-        "string",
+        doc["components"]["schemas"]["Contact"]["properties"]["first_name"]["type"], "string",
         "{doc}"
     );
 }
