@@ -7,11 +7,11 @@ use chrono::Utc;
 
 use crate::ids::DocumentId;
 use crate::model::{DocKind, RecordKind};
-use crate::store::Draft;
 use crate::store::queries::{
     Agenda, ContactHit, ContactInsights, Dashboard, Day, PhoneMatch, PipelineFilter, PipelineView,
     ReorderDue, UpcomingDate,
 };
+use crate::store::{Draft, DraftContents};
 use crate::{Conflict, FieldChange};
 
 use super::OutpostError;
@@ -209,13 +209,31 @@ impl OutpostStore {
 
     /// Redoes a refused draft's valid edits as new changes; returns how many were applied.
     pub async fn reapply_draft(&self, draft_id: i64) -> Res<i64> {
-        let n = self.with(move |s| s.reapply_draft(draft_id)).await?;
+        let (n, doc) = self
+            .with(move |s| {
+                let doc = s.draft_view(draft_id)?.id();
+                Ok((s.reapply_draft(draft_id)?, doc))
+            })
+            .await?;
+        self.changed(doc, Vec::new()).await;
         Ok(i64::try_from(n).unwrap_or(i64::MAX))
     }
 
     /// Drops a refused draft.
     pub async fn discard_draft(&self, draft_id: i64) -> Res<()> {
         self.with(move |s| s.discard_draft(draft_id)).await
+    }
+
+    /// The records a draft holds (after a revocation, the only copy of what
+    /// was typed here that the server never got).
+    pub async fn draft_contents(&self, draft_id: i64) -> Res<DraftContents> {
+        self.with(move |s| s.draft_contents(draft_id)).await
+    }
+
+    /// A draft's account as JSON, for export (share it, mail it to the office).
+    pub async fn draft_export(&self, draft_id: i64) -> Res<String> {
+        self.with(move |s| s.draft_export(draft_id).map(|v| v.to_string()))
+            .await
     }
 }
 

@@ -24,6 +24,18 @@ pub struct Draft {
     pub reason: String,
 }
 
+/// The records of an account as a draft holds them.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct DraftContents {
+    pub account: Option<crate::model::Account>,
+    pub contacts: Vec<crate::model::Contact>,
+    pub deals: Vec<crate::model::Deal>,
+    pub activities: Vec<crate::model::Activity>,
+    pub orders: Vec<crate::model::Order>,
+    pub cases: Vec<crate::model::Case>,
+}
+
 impl Store {
     /// Rebuilds `doc` from `server_heads` after the server refused the changes
     /// made since, keeping those changes as a draft. Returns the draft id, or
@@ -124,6 +136,20 @@ impl Store {
         let mut view = self.doc(doc)?.clone();
         view.merge_bytes(&changes)?;
         Ok(view)
+    }
+
+    /// The records a draft holds, as the user had them (for a draft kept
+    /// after a revocation, the only copy left): archived ones included.
+    pub fn draft_contents(&mut self, draft: i64) -> Result<DraftContents> {
+        let view = self.draft_view(draft)?;
+        Ok(DraftContents {
+            account: view.account().map(|r| r.record),
+            contacts: view.list().into_iter().map(|r| r.record).collect(),
+            deals: view.list().into_iter().map(|r| r.record).collect(),
+            activities: view.list().into_iter().map(|r| r.record).collect(),
+            orders: view.list().into_iter().map(|r| r.record).collect(),
+            cases: view.list().into_iter().map(|r| r.record).collect(),
+        })
     }
 
     /// A draft's document as JSON (the records as the user had them), for

@@ -19,7 +19,7 @@ mod records;
 mod rules;
 mod sync;
 
-pub use drafts::Draft;
+pub use drafts::{Draft, DraftContents};
 pub use pending::Retained;
 pub use sync::SyncReceived;
 
