@@ -25,10 +25,10 @@ pub struct Initial {
     pub seed_secs: f64,
     pub first_screen_secs: f64,
     pub done_secs: f64,
-    pub bytes: u64,
-    pub cut_at_docs: u64,
+    pub bytes: i64,
+    pub cut_at_docs: i64,
     pub resumed_done_secs: f64,
-    pub resumed_bytes: u64,
+    pub resumed_bytes: i64,
 }
 
 /// Accounts shown on the first screen (a list of the first 20).
@@ -64,10 +64,10 @@ pub async fn initial(target: &mut Target, accounts: usize) -> Initial {
         let mut first = f64::NAN;
         loop {
             let p = client.status().progress;
-            if first.is_nan() && p.documents_done >= FIRST_SCREEN.min(accounts) as u64 {
+            if first.is_nan() && p.documents_done >= FIRST_SCREEN.min(accounts) as i64 {
                 first = t0.elapsed().as_secs_f64();
             }
-            if p.documents_total >= accounts as u64 && p.documents_done >= p.documents_total {
+            if p.documents_total >= accounts as i64 && p.documents_done >= p.documents_total {
                 break;
             }
             assert!(
@@ -77,7 +77,7 @@ pub async fn initial(target: &mut Target, accounts: usize) -> Initial {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         let done = t0.elapsed().as_secs_f64();
-        let bytes = client.status().progress.bytes_received;
+        let bytes = client.status().progress.bytes_downloaded;
         client.stop().await;
         (first, done, bytes)
     };
@@ -90,13 +90,13 @@ pub async fn initial(target: &mut Target, accounts: usize) -> Initial {
     let mut bytes_before_cut = 0;
     loop {
         let p = client.status().progress;
-        if cut_at_docs == 0 && p.documents_done >= (accounts / 2) as u64 {
+        if cut_at_docs == 0 && p.documents_done >= (accounts / 2) as i64 {
             cut_at_docs = p.documents_done;
-            bytes_before_cut = p.bytes_received;
+            bytes_before_cut = p.bytes_downloaded;
             server.restart();
         }
         if cut_at_docs > 0
-            && p.documents_total >= accounts as u64
+            && p.documents_total >= accounts as i64
             && p.documents_done >= p.documents_total
         {
             break;
@@ -109,11 +109,11 @@ pub async fn initial(target: &mut Target, accounts: usize) -> Initial {
     }
     let resumed_done_secs = t0.elapsed().as_secs_f64();
     let p = client.status().progress;
-    // bytes_received may restart counting on a new connection: count both parts
-    let resumed_bytes = if p.bytes_received >= bytes_before_cut {
-        p.bytes_received
+    // bytes_downloaded may restart counting on a new connection: count both parts
+    let resumed_bytes = if p.bytes_downloaded >= bytes_before_cut {
+        p.bytes_downloaded
     } else {
-        bytes_before_cut + p.bytes_received
+        bytes_before_cut + p.bytes_downloaded
     };
     client.stop().await;
     Initial {

@@ -162,7 +162,7 @@ async fn until_acknowledged(
             }) if document == doc => {
                 return Err(format!("refused: {reason}"));
             }
-            Ok(SyncEvent::Status(s)) => {
+            Ok(SyncEvent::Status { status: s }) => {
                 if let Some(DocSync::NeedsAttention(r)) = s.documents.get(&doc) {
                     return Err(format!("refused: {r}"));
                 }

@@ -296,7 +296,7 @@ async fn scope_permissions_read_only_and_revocation() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_interrupted_initial_sync_resumes_instead_of_starting_over() {
-    const ACCOUNTS: u64 = 40;
+    const ACCOUNTS: i64 = 40;
     let mut server = Server::start();
     let admin_token = server.admin_token().to_owned();
     let rep_token = server.add_user("kari", "rep", None);
@@ -359,7 +359,7 @@ async fn an_interrupted_initial_sync_resumes_instead_of_starting_over() {
         };
         server.kill();
         let bytes_first = client.status().progress.bytes_received;
-        let kept = phone.store().document_ids().unwrap().len() as u64;
+        let kept = phone.store().document_ids().unwrap().len() as i64;
         eprintln!(
             "attempt {attempt}: killed after {done_before} documents done ({:?}), {kept} stored, {bytes_first} bytes",
             started.elapsed()
@@ -371,7 +371,7 @@ async fn an_interrupted_initial_sync_resumes_instead_of_starting_over() {
         phone.offline().await;
     };
     phone.synced().await;
-    assert_eq!(phone.store().document_ids().unwrap().len() as u64, ACCOUNTS);
+    assert_eq!(phone.store().document_ids().unwrap().len() as i64, ACCOUNTS);
     let bytes_total = phone
         .client
         .as_ref()

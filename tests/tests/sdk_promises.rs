@@ -152,7 +152,7 @@ async fn synced_means_every_document_is_here_and_every_edit_acknowledged() {
     // status events were coalesced: far fewer than one per document change
     let mut n = 0;
     while let Ok(ev) = events.try_recv() {
-        if let SyncEvent::Status(s) = ev {
+        if let SyncEvent::Status { status: s } = ev {
             n += 1;
             // each carries only what changed
             assert!(s.documents.len() <= 30);
@@ -218,7 +218,7 @@ async fn progress_tracks_the_download_within_five_percent() {
             .await
             .expect("the pull ends in time")
             .unwrap();
-        if let SyncEvent::Status(s) = ev {
+        if let SyncEvent::Status { status: s } = ev {
             let p = s.progress;
             if p.bytes_total == 0 {
                 continue;

@@ -15,10 +15,15 @@ use super::store::{OutpostStore, lock};
 
 type Res<T> = Result<T, OutpostError>;
 
+/// Answered once every event the client sent before the request reached
+/// the observers.
+type Barrier = tokio::sync::oneshot::Sender<()>;
+
 /// The running client of a store.
 #[derive(Debug, Default)]
 pub(crate) struct SyncState {
     client: Option<(SyncClient, tokio::task::JoinHandle<()>)>,
+    barrier: Option<tokio::sync::mpsc::UnboundedSender<Barrier>>,
 }
 
 impl SyncState {
@@ -27,8 +32,18 @@ impl SyncState {
     fn start(&mut self, store: SharedStore, cfg: ClientConfig, dispatcher: Arc<Dispatcher>) {
         let _guard = runtime().enter();
         let (client, events) = SyncClient::start_subscribed(store, cfg);
-        let forward = runtime().spawn(forward(events, dispatcher));
+        let (barrier, barriers) = tokio::sync::mpsc::unbounded_channel();
+        let forward = runtime().spawn(forward(events, barriers, dispatcher));
         self.client = Some((client, forward));
+        self.barrier = Some(barrier);
+    }
+
+    /// A receiver answered once the events the client has sent so far were
+    /// delivered to the observers (`None`: sync is not running).
+    fn barrier(&self) -> Option<tokio::sync::oneshot::Receiver<()>> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.barrier.as_ref()?.send(tx).ok()?;
+        Some(rx)
     }
 
     /// A future that waits until synced (see `wait_until_synced`); it needs
@@ -47,6 +62,7 @@ impl SyncState {
 
     /// Takes the running client out; the future stops it (saving sync state).
     pub(crate) fn stop(&mut self) -> Option<impl Future<Output = ()> + Send + 'static> {
+        self.barrier = None;
         let (client, forward) = self.client.take()?;
         Some(async move {
             client.stop().await;
@@ -95,7 +111,9 @@ impl OutpostStore {
         Ok(match running {
             Some(s) => s,
             None => SyncStatus {
-                pending_edits: lock(&store).pending_edits().unwrap_or(0),
+                pending_edits: lock(&store)
+                    .pending_edits()
+                    .map_or(0, |n| i64::try_from(n).unwrap_or(i64::MAX)),
                 ..SyncStatus::default()
             },
         })
@@ -127,7 +145,17 @@ impl OutpostStore {
                 WaitError::Timeout { .. } => OutpostError::Timeout { detail },
                 WaitError::Stopped => OutpostError::Offline { detail },
             }
-        })
+        })?;
+        // the sync observers have heard "up to date" when this returns (as
+        // the data observers have heard of an edit when its call returns);
+        // an observer waiting here from its own thread would wait for itself
+        let delivered = lock(&self.sync).barrier();
+        if let Some(delivered) = delivered
+            && !self.dispatcher.on_own_thread()
+        {
+            let _ = delivered.await;
+        }
+        Ok(())
     }
 }
 
@@ -135,18 +163,35 @@ impl OutpostStore {
 /// stops. Holds no object of the app: the observers live on that thread.
 async fn forward(
     mut events: tokio::sync::broadcast::Receiver<SyncEvent>,
+    mut barriers: tokio::sync::mpsc::UnboundedReceiver<Barrier>,
     dispatcher: Arc<Dispatcher>,
 ) {
-    use tokio::sync::broadcast::error::RecvError;
+    use tokio::sync::broadcast::error::{RecvError, TryRecvError};
     loop {
-        match events.recv().await {
-            Ok(e) => {
-                if !dispatcher.send(Note::Sync(e)) {
-                    return;
+        tokio::select! {
+            biased;
+            e = events.recv() => match e {
+                Ok(e) => {
+                    if !dispatcher.send(Note::Sync(e)) {
+                        return;
+                    }
                 }
+                Err(RecvError::Lagged(_)) => continue,
+                Err(RecvError::Closed) => return,
+            },
+            Some(done) = barriers.recv() => {
+                // what was sent before the request, then the flush behind it
+                loop {
+                    match events.try_recv() {
+                        Ok(e) => {
+                            dispatcher.send(Note::Sync(e));
+                        }
+                        Err(TryRecvError::Lagged(_)) => continue,
+                        Err(_) => break,
+                    }
+                }
+                dispatcher.send(Note::Flush(done));
             }
-            Err(RecvError::Lagged(_)) => continue,
-            Err(RecvError::Closed) => return,
         }
     }
 }

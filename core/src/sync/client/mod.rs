@@ -49,11 +49,13 @@ struct Tracked {
     status: SyncStatus,
     /// The documents of the scope the server last announced, with the size
     /// it announced for each.
-    sizes: BTreeMap<DocumentId, u64>,
+    sizes: BTreeMap<DocumentId, i64>,
     /// Bytes of sync messages received per document not done yet.
-    in_flight: HashMap<DocumentId, u64>,
+    in_flight: HashMap<DocumentId, i64>,
     /// Documents whose state changed since the last status event.
     delta: BTreeSet<DocumentId>,
+    /// Bytes of sync messages received (all documents, all sessions).
+    downloaded: i64,
 }
 
 impl Tracked {
@@ -73,10 +75,11 @@ impl Tracked {
             }
         }
         s.progress = Progress {
-            documents_total: self.sizes.len() as u64,
+            documents_total: self.sizes.len() as i64,
             documents_done: done,
             bytes_received: received,
             bytes_total: self.sizes.values().sum(),
+            bytes_downloaded: self.downloaded,
         };
         s.up_to_date = s.connected
             && s.scope_received
@@ -120,7 +123,7 @@ impl Shared {
             s.documents.retain(|d, _| delta.contains(d));
             s
         };
-        let _ = self.events.send(SyncEvent::Status(snapshot));
+        let _ = self.events.send(SyncEvent::Status { status: snapshot });
     }
 }
 
@@ -145,6 +148,11 @@ async fn emit_status(shared: Arc<Shared>, cancel: CancellationToken, interval: D
     }
 }
 
+/// A count for the status (signed for the apps' sake; never this large).
+pub(super) fn to_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
 fn lock(store: &SharedStore) -> MutexGuard<'_, Store> {
     store.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -163,7 +171,7 @@ impl SyncClient {
         cfg: ClientConfig,
     ) -> (Self, broadcast::Receiver<SyncEvent>) {
         let (events, first) = broadcast::channel(1024);
-        let pending = lock(&store).pending_edits().unwrap_or(0);
+        let pending = lock(&store).pending_edits().map_or(0, to_i64);
         let shared = Arc::new(Shared {
             tracked: Mutex::new(Tracked {
                 status: SyncStatus {
@@ -201,7 +209,7 @@ impl SyncClient {
     /// The current status, every document included. The pending-edit count
     /// is read from the store now (an edit made a moment ago counts).
     pub fn status(&self) -> SyncStatus {
-        let pending = lock(&self.store).pending_edits().ok();
+        let pending = lock(&self.store).pending_edits().ok().map(to_i64);
         let mut s = self.shared.lock().status.clone();
         if let Some(p) = pending {
             s.pending_edits = p;
@@ -236,8 +244,11 @@ impl SyncClient {
                 let s = shared.lock().status.clone();
                 // the store's count is the truth: an edit made a moment ago
                 // may not have reached the status yet
-                let pending = lock(&store).pending_edits().unwrap_or(1);
+                let pending = lock(&store).pending_edits().map_or(1, to_i64);
                 if s.up_to_date && pending == 0 {
+                    // the observers hear "up to date" before the caller
+                    // does, not a throttle interval later
+                    shared.flush();
                     return Ok(());
                 }
                 if !s.connected && s.last_disconnect == Some(DisconnectKind::Unauthorized) {

@@ -4,7 +4,7 @@
 //! remove it).
 
 use super::runner::{Runner, SERVER_PEER, Session, SessionError, Ws};
-use super::{SyncEvent, lock};
+use super::{SyncEvent, lock, to_i64};
 use crate::ids::DocumentId;
 
 impl Runner {
@@ -37,7 +37,7 @@ impl Runner {
             kept
         };
         session.states.remove(&doc);
-        let pending = lock(&self.store).pending_edits().unwrap_or(0);
+        let pending = lock(&self.store).pending_edits().map_or(0, to_i64);
         self.shared.update(&[], |t| {
             t.status.documents.remove(&doc);
             t.in_flight.remove(&doc);
@@ -46,7 +46,7 @@ impl Runner {
         if let Some(r) = kept {
             self.send_event(SyncEvent::DocumentRetained {
                 document: doc,
-                kept_edits: r.kept_edits,
+                kept_edits: to_i64(r.kept_edits),
                 draft: r.draft,
             });
         }

@@ -13,7 +13,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_util::sync::CancellationToken;
 
-use super::{ClientConfig, DisconnectKind, DocSync, Shared, SharedStore, SyncEvent, lock};
+use super::{ClientConfig, DisconnectKind, DocSync, Shared, SharedStore, SyncEvent, lock, to_i64};
 use crate::ids::DocumentId;
 use crate::sync::wire::{PROTOCOL_VERSION, PeerMetadata, WireMessage};
 
@@ -309,7 +309,7 @@ impl Runner {
             .ok()
             .and_then(|d| d.last().map(|d| d.reason.clone()));
         if let Some(reason) = draft {
-            let pending = lock(&self.store).pending_edits().unwrap_or(0);
+            let pending = lock(&self.store).pending_edits().map_or(0, to_i64);
             self.shared.update(&[doc], |t| {
                 t.status
                     .documents
@@ -335,7 +335,7 @@ impl Runner {
             if synced && let Err(e) = store.acknowledge(doc) {
                 tracing::warn!(doc = %doc, error = %e, "could not clear pending edits");
             }
-            (synced, store.pending_edits().unwrap_or(0))
+            (synced, store.pending_edits().map_or(0, to_i64))
         };
         let newly_synced =
             synced && self.shared.lock().status.documents.get(&doc) != Some(&DocSync::Synced);
@@ -396,13 +396,13 @@ impl Runner {
                     .find(|d| d.kind == "settings")
                     .and_then(|d| d.document_id.parse().ok());
                 self.pin_settings(session)?;
-                let sizes: BTreeMap<DocumentId, u64> = documents
+                let sizes: BTreeMap<DocumentId, i64> = documents
                     .iter()
                     .filter_map(|d| {
                         d.document_id
                             .parse()
                             .ok()
-                            .map(|id| (id, d.size.unwrap_or(0)))
+                            .map(|id| (id, to_i64(d.size.unwrap_or(0))))
                     })
                     .collect();
                 let scope = session.scope.clone();
@@ -440,9 +440,10 @@ impl Runner {
                 session.states.insert(doc, state);
                 match received {
                     Ok(r) => {
-                        let n = data.len() as u64;
+                        let n = data.len() as i64;
                         self.shared.update(&[], |t| {
                             *t.in_flight.entry(doc).or_insert(0) += n;
+                            t.downloaded += n;
                         });
                         if !r.new_changes.is_empty() {
                             if session.settings == Some(doc) {

@@ -58,19 +58,25 @@ impl DocSync {
 }
 
 /// Progress of the initial sync (and of catching up after a reconnect).
+/// Counts are signed (`Long` in Kotlin, `Int64` in Swift) though never
+/// negative: unsigned types would leak into every app's arithmetic.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Progress {
     /// Documents the server announced for this device.
-    pub documents_total: u64,
+    pub documents_total: i64,
     /// Of those, the ones on the device and in step with the server.
-    pub documents_done: u64,
+    pub documents_done: i64,
     /// Bytes of the announced documents already here: the size the server
     /// announced for every document done, plus what arrived so far of the
     /// ones in progress (capped at their size). Ends at `bytes_total`.
-    pub bytes_received: u64,
+    pub bytes_received: i64,
     /// The sizes the server announced, summed (`outpost-scope`).
-    pub bytes_total: u64,
+    pub bytes_total: i64,
+    /// Bytes of sync messages actually received since the client started
+    /// (what the network carried: for diagnostics and benchmarks, not for a
+    /// progress bar; it need not end at `bytes_total`).
+    pub bytes_downloaded: i64,
 }
 
 /// Why the connection ended.
@@ -103,7 +109,7 @@ pub struct SyncStatus {
     pub progress: Progress,
     /// Edits made here the server has not acknowledged (also readable
     /// without a client: `Store::pending_edits`).
-    pub pending_edits: u64,
+    pub pending_edits: i64,
     /// Connected, the scope known, every document settled and nothing
     /// pending: what a UI shows as "up to date". Computed here, once.
     pub up_to_date: bool,
@@ -133,7 +139,7 @@ pub enum SyncEvent {
     /// exportable with `Store::draft_export`). Sent before `DocumentRemoved`.
     DocumentRetained {
         document: DocumentId,
-        kept_edits: u64,
+        kept_edits: i64,
         draft: i64,
     },
     /// The server refused a change (`code`: `read_only`, `schema`,
@@ -144,8 +150,11 @@ pub enum SyncEvent {
         code: Option<String>,
     },
     /// The status, coalesced (at most one per `ClientConfig::status_interval`);
-    /// `documents` holds only the documents whose state changed.
-    Status(SyncStatus),
+    /// `documents` holds only the documents whose state changed; the
+    /// progress and the flags are whole.
+    Status {
+        status: SyncStatus,
+    },
 }
 
 /// Why [`crate::sync::client::SyncClient::wait_until_synced`] gave up.
@@ -155,9 +164,9 @@ pub enum WaitError {
         "not synced in time: {documents_done} of {documents_total} documents, {pending_edits} edits not on the server"
     )]
     Timeout {
-        documents_done: u64,
-        documents_total: u64,
-        pending_edits: u64,
+        documents_done: i64,
+        documents_total: i64,
+        pending_edits: i64,
     },
     #[error("the server refused the token")]
     Unauthorized,
