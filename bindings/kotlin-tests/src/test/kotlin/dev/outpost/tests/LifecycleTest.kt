@@ -24,7 +24,7 @@ class LifecycleTest {
     }
 
     @Test
-    fun `use releases the store file, a second open while it is open is Locked`() = runBlocking {
+    fun `use releases the store file, a second open while it is open is Locked`(): Unit = runBlocking {
         val path = File(dir, "phone.db").path
         val doc = openStore(path, "kari", "phone-1").use { store ->
             assertThrows(OutpostException.Locked::class.java) { runBlocking { openStore(path, "kari", "phone-1") } }

@@ -64,7 +64,7 @@ class ObserverTest {
     }
 
     @Test
-    fun `observers are called on one thread per store, in order, with the records touched`() = runBlocking {
+    fun `observers are called on one thread per store, in order, with the records touched`(): Unit = runBlocking {
         openDevice(dir, "kari", "phone").use { store ->
             val seen = Threads()
             store.addDataObserver(seen)
@@ -76,7 +76,7 @@ class ObserverTest {
     }
 
     @Test
-    fun `an observer that throws is logged once and the next one still runs`() = runBlocking {
+    fun `an observer that throws is logged once and the next one still runs`(): Unit = runBlocking {
         val lines = CopyOnWriteArrayList<String>()
         setLogSink(FunctionLogSink { level, target, message -> lines += "$level $target $message" }, LogLevel.WARN)
         openDevice(dir, "kari", "phone").use { store ->
@@ -99,7 +99,7 @@ class ObserverTest {
     }
 
     @Test
-    fun `the Flow adapter delivers every change in order`() = runBlocking {
+    fun `the Flow adapter delivers every change in order`(): Unit = runBlocking {
         openDevice(dir, "kari", "phone").use { store ->
             val events = async(start = CoroutineStart.UNDISPATCHED) { store.dataEvents().take(21).toList() }
             // let the collector's producer run and register its observer before the first write

@@ -56,7 +56,7 @@ class SampleLogicTest {
         FieldSession(openDevice(dir, "kari", name), "kari", Locale.UK, ZoneOffset.UTC)
 
     @Test
-    fun `the account card shows what a rep needs before a visit, and its buttons write`() = runBlocking {
+    fun `the account card shows what a rep needs before a visit, and its buttons write`(): Unit = runBlocking {
         session().use { s ->
             val store = s.store
             val settings = store.createSettings(OrgSettings(orgName = "Outpost", defaultCurrency = "EUR"))
@@ -158,7 +158,7 @@ class SampleLogicTest {
     }
 
     @Test
-    fun `agenda and account list refresh when the data changes`() = runBlocking {
+    fun `agenda and account list refresh when the data changes`(): Unit = runBlocking {
         session().use { s ->
             val doc = s.store.createAccount(Account(name = "Bakeriet", balance = Balance(currency = "NOK", overdueMinor = 50_000)))
             s.store.createAccount(Account(name = "Aker Marina"))

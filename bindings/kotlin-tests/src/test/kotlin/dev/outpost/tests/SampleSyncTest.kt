@@ -43,7 +43,7 @@ class SampleSyncTest {
         FieldSession(openDevice(dir, "kari", name), "kari", Locale.UK, ZoneOffset.UTC)
 
     @Test
-    fun `the banner follows sync and a conflict is resolved from the conflict screen`() = runBlocking {
+    fun `the banner follows sync and a conflict is resolved from the conflict screen`(): Unit = runBlocking {
         val token = server.addUser("kari", "rep")
         session("phone").use { phone ->
             session("tablet").use { tablet ->

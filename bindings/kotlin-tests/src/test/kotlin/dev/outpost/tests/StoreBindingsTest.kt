@@ -35,7 +35,7 @@ class StoreBindingsTest {
     private fun filter(name: String? = null) = AccountFilter(nameContains = name, sort = AccountSort.NAME)
 
     @Test
-    fun `account, contact and visit are written, searched and survive a reopen`() = runBlocking {
+    fun `account, contact and visit are written, searched and survive a reopen`(): Unit = runBlocking {
         val doc: String
         val kari: String
         openDevice(dir, "u-kari", "phone").use { store ->
@@ -92,7 +92,7 @@ class StoreBindingsTest {
     }
 
     @Test
-    fun `the data observer is told about every edit until it is removed`() = runBlocking {
+    fun `the data observer is told about every edit until it is removed`(): Unit = runBlocking {
         openDevice(dir, "u-kari", "phone").use { store ->
             val changes = ChangeQueue()
             val handle = store.addDataObserver(changes)
@@ -112,7 +112,7 @@ class StoreBindingsTest {
     }
 
     @Test
-    fun `errors arrive as OutpostException variants without personal data`() = runBlocking {
+    fun `errors arrive as OutpostException variants without personal data`(): Unit = runBlocking {
         openDevice(dir, "u-kari", "phone").use { store ->
             val doc = store.createAccount(Account(name = "Secret Customer Name"))
             val id = store.createContact(doc, Contact(firstName = "Hemmelig", lastName = "Person"))

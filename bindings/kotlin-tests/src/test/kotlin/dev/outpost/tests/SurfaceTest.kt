@@ -34,7 +34,7 @@ class SurfaceTest {
     }
 
     @Test
-    fun `everyday calls take Int and Long, errors read as text, values are typed`() = runBlocking {
+    fun `everyday calls take Int and Long, errors read as text, values are typed`(): Unit = runBlocking {
         openDevice(dir, "u-kari", "phone").use { store ->
             val doc = store.createAccount(Account(name = "Fjordfisk AS", lifecycleStage = LifecycleStage.RETENTION))
             val kari = store.createContact(doc, Contact(firstName = "Kari", lastName = "Nordmann"))

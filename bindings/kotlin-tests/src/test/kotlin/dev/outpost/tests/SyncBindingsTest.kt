@@ -54,7 +54,7 @@ class SyncBindingsTest {
     }
 
     @Test
-    fun `an edit made on one phone arrives on the other`() = runBlocking {
+    fun `an edit made on one phone arrives on the other`(): Unit = runBlocking {
         val phoneToken = server.addUser("kari", "rep")
         val tabletToken = server.issueToken("kari")
         openDevice(dir, "kari", "phone").use { phone ->
@@ -101,7 +101,7 @@ class SyncBindingsTest {
     }
 
     @Test
-    fun `a refused token is reported as Unauthorized`() = runBlocking {
+    fun `a refused token is reported as Unauthorized`(): Unit = runBlocking {
         openDevice(dir, "mallory", "phone").use { phone ->
             phone.startSync(server.url, "not-a-token")
             assertThrows(OutpostException.Unauthorized::class.java) {

@@ -5,6 +5,7 @@ import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.sync.Mutex
 import kotlinx.coroutines.sync.withLock
+import uniffi.outpost.OutpostException
 
 /**
  * Keeps a holder's state current: re-runs [reload] after data changes that
@@ -20,7 +21,17 @@ internal class Refresher(
 ) : AutoCloseable {
     private val mutex = Mutex()
     private val signals = Channel<Unit>(Channel.CONFLATED)
-    private val job = scope.launch { for (s in signals) run() }
+    private val job = scope.launch {
+        for (s in signals) {
+            try {
+                run()
+            } catch (e: OutpostException.Closed) {
+                break // the session closed the store while a change was queued
+            } catch (e: IllegalStateException) {
+                break // the same, seen through the generated handle ("already destroyed")
+            }
+        }
+    }
     private val watch = session.watch { if (matches(it)) signals.trySend(Unit) }
 
     /** Runs the reload now (serialised with the automatic ones). */

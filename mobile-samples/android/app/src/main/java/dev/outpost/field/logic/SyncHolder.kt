@@ -17,8 +17,8 @@ fun SyncStatus.snapshot(enabled: Boolean) = SyncSnapshot(
     needsAttention = documents.values.count { it is DocSync.NeedsAttention },
     documentsTotal = progress.documentsTotal.toInt(),
     documentsDone = progress.documentsDone.toInt(),
-    bytesReceived = progress.bytesReceived.toLong(),
-    bytesTotal = progress.bytesTotal.toLong(),
+    bytesReceived = progress.bytesReceived,
+    bytesTotal = progress.bytesTotal,
     lastError = lastError,
 )
 
