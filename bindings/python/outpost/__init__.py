@@ -9,8 +9,8 @@ conveniences:
   ``async with open_store(...) as store:``, or ``with open_store(...) as
   store:`` outside a running event loop; an open store is one too
   (``with store:``).
-- records, enum variants and errors print their fields:
-  ``Phone(id='…', number='+47 912 34 567', label=None, …)``.
+- records and enum variants print their fields, as dataclasses do (``str``
+  and ``repr``): ``Phone(id='…', number='+47 912 34 567', label=None, …)``.
 - the library's log messages (warnings and up: an observer that raised, a
   sync connection that failed) go to the ``logging`` module, logger names
   from the Rust module (``outpost.observer``, ``outpost_core.sync.client``);
@@ -143,8 +143,10 @@ def _patch(cls, seen):
     if issubclass(cls, (_enum.Enum, BaseException)) or cls is _uniffi.OutpostStore:
         pass
     elif _has_fields(cls):
-        # a record, or a variant of an enum with data (a nested class)
+        # a record, or a variant of an enum with data (a nested class):
+        # str and repr both show the fields, as a dataclass does
         cls.__repr__ = _field_repr
+        cls.__str__ = _field_repr
     for inner in list(vars(cls).values()):
         if isinstance(inner, type):
             _patch(inner, seen)

@@ -226,12 +226,18 @@ impl OutpostStore {
 
     /// `close()`: stop sync, deliver, release observers, release the file.
     pub(crate) fn close_now(&self) {
-        let store = lock(&self.store).take();
         let stop = lock(&self.sync).stop();
         if let Some(stop) = stop {
             block_on_or_spawn(stop, CLOSE_WAIT);
         }
+        // the observers hear what they are still owed, and may still read
+        // the store while they do
         self.dispatcher.stop();
+        let store = lock(&self.store).take();
+        // a start_sync that raced with this close
+        if let Some(stop) = lock(&self.sync).stop() {
+            block_on_or_spawn(stop, CLOSE_WAIT);
+        }
         // the app's observer objects are released here, on the caller's thread
         self.observers.clear();
         if let Some(store) = store {

@@ -28,13 +28,17 @@ final class FieldModel: ObservableObject {
 
     func open() async {
         guard store == nil else { return }
+        // the core's log (ids only, never personal data) to os_log
+        setLogSink(sink: OSLogSink(), minLevel: .info)
         do {
             let dir = try FileManager.default.url(for: .applicationSupportDirectory, in: .userDomainMask, appropriateFor: nil, create: true)
             let store = try await openStore(path: dir.appendingPathComponent("outpost.db").path,
                                             userId: userId, deviceId: Self.deviceId())
-            _ = try store.addDataObserver(observer: DataBridge { [weak self] in
-                Task { @MainActor in self?.revision += 1 }
-            })
+            let changes = try store.dataEvents()
+            Task { [weak self] in
+                // one event at a time, in order (the AsyncSequence adapter, Support/Observe.swift)
+                for await _ in changes { self?.revision += 1 }
+            }
             _ = try store.addSyncObserver(observer: SyncBridge { [weak self] in
                 Task { @MainActor in self?.publishSync() }
             })
@@ -78,14 +82,6 @@ final class FieldModel: ObservableObject {
         defaults.set(id, forKey: "device")
         return id
     }
-}
-
-/// Data observer → closure (called on the store's observer thread, in order).
-private final class DataBridge: DataObserver, @unchecked Sendable {
-    let changed: () -> Void
-    init(_ changed: @escaping () -> Void) { self.changed = changed }
-    func onDocumentChanged(documentId: DocumentId, records: [RecordRef]) { changed() }
-    func onDocumentRemoved(documentId: DocumentId) { changed() }
 }
 
 /// Sync observer → closure (called on the store's observer thread, in order).

@@ -1,11 +1,15 @@
 package dev.outpost.field.ui
 
 import android.os.Bundle
+import android.util.Log
 import androidx.activity.ComponentActivity
 import androidx.activity.compose.setContent
 import androidx.lifecycle.lifecycleScope
 import dev.outpost.field.logic.FieldSession
+import dev.outpost.field.logic.FunctionLogSink
 import kotlinx.coroutines.launch
+import uniffi.outpost.LogLevel
+import uniffi.outpost.setLogSink
 
 /**
  * Opens the rep's store in the app's private files and shows the app. All
@@ -17,6 +21,8 @@ class MainActivity : ComponentActivity() {
 
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
+        // the core's log (sync, refused changes, an observer that threw) to Logcat, tag "Outpost"
+        setLogSink(FunctionLogSink { level, target, message -> Log.println(priority(level), "Outpost", "$target: $message") }, LogLevel.INFO)
         val prefs = getSharedPreferences("outpost", MODE_PRIVATE)
         lifecycleScope.launch {
             // disk work is async in the bindings: the UI thread never waits on it
@@ -33,6 +39,14 @@ class MainActivity : ComponentActivity() {
     override fun onDestroy() {
         session?.close()
         super.onDestroy()
+    }
+
+    private fun priority(level: LogLevel): Int = when (level) {
+        LogLevel.ERROR -> Log.ERROR
+        LogLevel.WARN -> Log.WARN
+        LogLevel.INFO -> Log.INFO
+        LogLevel.DEBUG -> Log.DEBUG
+        LogLevel.TRACE -> Log.VERBOSE
     }
 }
 
