@@ -64,6 +64,29 @@ impl Api {
         self.call("PATCH", path, Some(body))
     }
 
+    /// `POST /api/accounts` that must answer 201; returns the account's
+    /// document id.
+    pub fn create_account(&self, body: &Value) -> String {
+        let (s, v) = self.post("/api/accounts", body);
+        assert_eq!(s, 201, "POST /api/accounts: {v}");
+        v["doc_id"]
+            .as_str()
+            .or(v["id"].as_str())
+            .expect("the new account's id")
+            .to_owned()
+    }
+
+    /// `POST /api/pipelines` named `name` with `stages` that must answer
+    /// 201; returns the pipeline's id.
+    pub fn create_pipeline(&self, name: &str, stages: &Value) -> String {
+        let (s, v) = self.post(
+            "/api/pipelines",
+            &serde_json::json!({"name": name, "stages": stages}),
+        );
+        assert_eq!(s, 201, "POST /api/pipelines: {v}");
+        v["id"].as_str().expect("the new pipeline's id").to_owned()
+    }
+
     /// `GET` that must answer 200; returns the JSON.
     pub fn ok(&self, path: &str) -> Value {
         let (s, v) = self.get(path);

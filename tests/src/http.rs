@@ -47,7 +47,8 @@ pub fn http_request(
     (status, body)
 }
 
-fn dechunk(mut s: &str) -> String {
+/// The body of a `Transfer-Encoding: chunked` answer, unchunked.
+pub fn dechunk(mut s: &str) -> String {
     let mut out = String::new();
     while let Some((size, rest)) = s.split_once("\r\n") {
         let Ok(n) = usize::from_str_radix(size.trim(), 16) else {

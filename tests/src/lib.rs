@@ -129,7 +129,7 @@ mod http;
 mod raw;
 mod server;
 
-pub use http::http_request;
+pub use http::{dechunk, http_request};
 pub use raw::{ConnectError, Event, RawClient};
 pub use server::Server;
 

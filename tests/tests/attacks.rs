@@ -390,23 +390,10 @@ fn the_team_report_counts_only_what_the_caller_may_see() {
         {"id": "lead", "name": "Lead", "position": 10, "probability": 50, "meaning": "open"},
         {"id": "won", "name": "Won", "position": 20, "probability": 100, "meaning": "won"},
     ]);
-    let (s, p) = admin.post(
-        "/api/pipelines",
-        &json!({"name": "Sales", "stages": stages}),
-    );
-    assert_eq!(s, 201, "{p}");
-    let pid = p["id"].as_str().unwrap().to_owned();
+    let pid = admin.create_pipeline("Sales", &stages);
     // an account kari cannot open, holding a deal and a visit she owns
-    let (s, hidden) = admin.post(
-        "/api/accounts",
-        &json!({"name": "Hemmelig AS", "owner": "admin", "currency": "NOK"}),
-    );
-    assert_eq!(s, 201, "{hidden}");
-    let hidden = hidden["doc_id"]
-        .as_str()
-        .or(hidden["id"].as_str())
-        .unwrap()
-        .to_owned();
+    let hidden =
+        admin.create_account(&json!({"name": "Hemmelig AS", "owner": "admin", "currency": "NOK"}));
     assert_eq!(kari.get(&format!("/api/accounts/{hidden}")).0, 404);
     let (s, d) = admin.post(
         &format!("/api/accounts/{hidden}/deals"),

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use outpost_e2e::Server;
 use outpost_e2e::api::Api;
+use outpost_e2e::dechunk;
 use serde_json::{Value, json};
 
 const WAIT: Duration = Duration::from_secs(60);
@@ -75,21 +76,6 @@ fn read_answer(s: &mut TcpStream) -> (u16, Value) {
     };
     let v = serde_json::from_str(&body).unwrap_or(Value::String(body));
     (status, v)
-}
-
-fn dechunk(mut s: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, rest)) = s.split_once("\r\n") {
-        let Ok(n) = usize::from_str_radix(size.trim(), 16) else {
-            break;
-        };
-        if n == 0 || rest.len() < n {
-            break;
-        }
-        out.push_str(&rest[..n]);
-        s = rest[n..].trim_start_matches("\r\n");
-    }
-    out
 }
 
 fn connect(port: u16) -> TcpStream {

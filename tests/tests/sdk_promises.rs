@@ -21,16 +21,9 @@ use common::{Device, WAIT};
 fn accounts_in(admin: &Api, territory: &str, n: usize) -> Vec<String> {
     (0..n)
         .map(|i| {
-            let (s, v) = admin.post(
-                "/api/accounts",
+            admin.create_account(
                 &json!({"name": format!("Konto {i} Ærøskøbing"), "territory": territory}),
-            );
-            assert_eq!(s, 201, "{v}");
-            v["doc_id"]
-                .as_str()
-                .or(v["id"].as_str())
-                .unwrap()
-                .to_owned()
+            )
         })
         .collect()
 }

@@ -24,22 +24,8 @@ fn the_rest_api_refuses_bad_values_naming_the_field() {
         {"id": "lead", "name": "Lead", "position": 10, "probability": 10, "meaning": "open"},
         {"id": "won", "name": "Won", "position": 20, "probability": 100, "meaning": "won"},
     ]);
-    let (s, p) = admin.post(
-        "/api/pipelines",
-        &json!({"name": "Sales", "stages": stages}),
-    );
-    assert_eq!(s, 201, "{p}");
-    let pid = p["id"].as_str().unwrap().to_owned();
-    let (s, a) = admin.post(
-        "/api/accounts",
-        &json!({"name": "Nordlys AS", "currency": "NOK"}),
-    );
-    assert_eq!(s, 201, "{a}");
-    let doc = a["doc_id"]
-        .as_str()
-        .or(a["id"].as_str())
-        .unwrap()
-        .to_owned();
+    let pid = admin.create_pipeline("Sales", &stages);
+    let doc = admin.create_account(&json!({"name": "Nordlys AS", "currency": "NOK"}));
     let deals = format!("/api/accounts/{doc}/deals");
     let deal = |extra: serde_json::Value| {
         let mut d =
@@ -163,22 +149,9 @@ fn a_deal_entered_by_the_office_belongs_to_the_accounts_owner() {
     let kari_token = server.add_user("kari", "rep", None);
     let kari = Api::new(&server, Some(&kari_token));
     let stages = json!([{"id": "lead", "name": "Lead", "position": 10, "probability": 50, "meaning": "open"}]);
-    let (s, p) = admin.post(
-        "/api/pipelines",
-        &json!({"name": "Sales", "stages": stages}),
-    );
-    assert_eq!(s, 201, "{p}");
-    let pid = p["id"].as_str().unwrap().to_owned();
-    let (s, a) = admin.post(
-        "/api/accounts",
-        &json!({"name": "Kari's customer AS", "owner": "kari", "currency": "NOK"}),
-    );
-    assert_eq!(s, 201, "{a}");
-    let doc = a["doc_id"]
-        .as_str()
-        .or(a["id"].as_str())
-        .unwrap()
-        .to_owned();
+    let pid = admin.create_pipeline("Sales", &stages);
+    let doc = admin
+        .create_account(&json!({"name": "Kari's customer AS", "owner": "kari", "currency": "NOK"}));
     let deal = json!({"name": "Order of pellets", "pipeline_id": pid, "stage_id": "lead",
                       "amount_minor": 500_000, "currency": "NOK"});
     let (s, d) = admin.post(&format!("/api/accounts/{doc}/deals"), &deal);

@@ -407,10 +407,17 @@ impl Runner {
                     .collect();
                 let scope = session.scope.clone();
                 let remaining = local.clone();
-                self.shared.update(&[], move |t| {
+                let announced: Vec<DocumentId> = scope.keys().copied().collect();
+                self.shared.update(&announced, move |t| {
                     t.status
                         .documents
                         .retain(|d, _| scope.contains_key(d) || remaining.contains(d));
+                    // every announced document is pending until offered and
+                    // found in step below: "up to date" must not be seen
+                    // between the scope and the offers (it was: 2 of 32)
+                    for doc in scope.keys() {
+                        t.status.documents.entry(*doc).or_insert(DocSync::Pending);
+                    }
                     t.sizes = sizes;
                     t.status.scope_received = true;
                 });

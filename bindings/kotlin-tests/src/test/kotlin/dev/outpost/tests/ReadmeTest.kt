@@ -1,12 +1,9 @@
 package dev.outpost.tests
 
 import kotlinx.coroutines.runBlocking
-import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertTrue
-import org.junit.jupiter.api.BeforeAll
 import org.junit.jupiter.api.Test
-import org.junit.jupiter.api.TestInstance
 import uniffi.outpost.Account
 import uniffi.outpost.newId
 import uniffi.outpost.openStore
@@ -19,22 +16,8 @@ import java.io.PrintStream
  * (each below a `package` line): this checks the text is the same, and runs
  * them, the first sync against the real server.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ReadmeTest {
+class ReadmeTest : WithServer("outpost-kt-readme-") {
     private val root = File(System.getProperty("user.dir")).resolve("../..").canonicalFile
-    private val dir = tempDir("outpost-kt-readme-")
-    private lateinit var server: OutpostServer
-
-    @BeforeAll
-    fun startServer() {
-        server = OutpostServer.start()
-    }
-
-    @AfterAll
-    fun stopServer() {
-        server.close()
-        dir.deleteRecursively()
-    }
 
     private fun blocks(): List<String> =
         Regex("```kotlin\n(.*?)```", RegexOption.DOT_MATCHES_ALL)

@@ -7,12 +7,9 @@ import dev.outpost.field.logic.SyncTone
 import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
-import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertTrue
-import org.junit.jupiter.api.BeforeAll
 import org.junit.jupiter.api.Test
-import org.junit.jupiter.api.TestInstance
 import uniffi.outpost.Account
 import uniffi.outpost.Contact
 import java.time.ZoneOffset
@@ -23,21 +20,7 @@ import java.util.Locale
  * two phones of one rep edit the same field while offline, sync, and the rep
  * keeps one value on one phone; the other phone gets the resolution.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class SampleSyncTest {
-    private lateinit var server: OutpostServer
-    private val dir = tempDir("outpost-kt-sample-sync-")
-
-    @BeforeAll
-    fun startServer() {
-        server = OutpostServer.start()
-    }
-
-    @AfterAll
-    fun stopServer() {
-        server.close()
-        dir.deleteRecursively()
-    }
+class SampleSyncTest : WithServer("outpost-kt-sample-sync-") {
 
     private suspend fun session(name: String) =
         FieldSession(openDevice(dir, "kari", name), "kari", Locale.UK, ZoneOffset.UTC)

@@ -3,13 +3,10 @@ package dev.outpost.tests
 import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
-import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertThrows
 import org.junit.jupiter.api.Assertions.assertTrue
-import org.junit.jupiter.api.BeforeAll
 import org.junit.jupiter.api.Test
-import org.junit.jupiter.api.TestInstance
 import uniffi.outpost.OutpostException
 import uniffi.outpost.SyncObserver
 import uniffi.outpost.Account
@@ -22,21 +19,7 @@ import uniffi.outpost.SyncEvent
  * loopback: what one phone writes (offline first) arrives on the other, and
  * the observers on both sides fire.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class SyncBindingsTest {
-    private lateinit var server: OutpostServer
-    private val dir = tempDir("outpost-kt-sync-")
-
-    @BeforeAll
-    fun startServer() {
-        server = OutpostServer.start()
-    }
-
-    @AfterAll
-    fun stopServer() {
-        server.close()
-        dir.deleteRecursively()
-    }
+class SyncBindingsTest : WithServer("outpost-kt-sync-") {
 
     /** Queues sync events (called on a bindings thread). */
     private class Events : SyncObserver {

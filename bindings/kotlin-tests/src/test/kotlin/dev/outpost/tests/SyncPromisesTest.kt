@@ -5,12 +5,9 @@ import dev.outpost.field.logic.SyncBadge
 import dev.outpost.field.logic.SyncHolder
 import dev.outpost.field.logic.SyncSnapshot
 import kotlinx.coroutines.runBlocking
-import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertTrue
-import org.junit.jupiter.api.BeforeAll
 import org.junit.jupiter.api.Test
-import org.junit.jupiter.api.TestInstance
 import uniffi.outpost.Account
 import uniffi.outpost.AccountFilter
 import uniffi.outpost.Contact
@@ -26,21 +23,7 @@ import java.util.Collections
  * half and jumped. Through the real server binary and the sample's own
  * [SyncHolder].
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class SyncPromisesTest {
-    private lateinit var server: OutpostServer
-    private val dir = tempDir("outpost-kt-promises-")
-
-    @BeforeAll
-    fun startServer() {
-        server = OutpostServer.start()
-    }
-
-    @AfterAll
-    fun stopServer() {
-        server.close()
-        dir.deleteRecursively()
-    }
+class SyncPromisesTest : WithServer("outpost-kt-promises-") {
 
     /** Everything the banner showed, and the status it was made from, in order. */
     private class Banner(private val holder: SyncHolder) : SyncObserver {
