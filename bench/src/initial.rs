@@ -26,6 +26,13 @@ pub struct Initial {
     pub first_screen_secs: f64,
     pub done_secs: f64,
     pub bytes: i64,
+    /// The announced total (`Progress::bytes_total`) of the fresh pull.
+    pub bytes_total: i64,
+    /// The progress bar against the truth, over the fresh pull: the largest
+    /// gap, in points of 100, between `bytes_received / bytes_total` (what
+    /// an app shows) and the share of the pull's wire bytes received so far
+    /// (`bytes_downloaded` / its final value), sampled every 10 ms.
+    pub bar_max_gap_pct: f64,
     pub cut_at_docs: i64,
     pub resumed_done_secs: f64,
     pub resumed_bytes: i64,
@@ -57,13 +64,21 @@ pub async fn initial(target: &mut Target, accounts: usize) -> Initial {
     let token = rep_token.clone();
 
     // fresh pull
-    let (first_screen_secs, done_secs, bytes) = {
+    let (first_screen_secs, done_secs, bytes, bytes_total, bar_max_gap_pct) = {
         let store = Arc::new(Mutex::new(outpost_e2e::memory_store("bench-rep")));
         let client = SyncClient::start(store, ClientConfig::new(server.url(), token.clone()));
         let t0 = Instant::now();
         let mut first = f64::NAN;
+        // (shown fraction, wire bytes so far) at every poll
+        let mut samples: Vec<(f64, i64)> = Vec::new();
         loop {
             let p = client.status().progress;
+            if p.bytes_total > 0 {
+                samples.push((
+                    p.bytes_received as f64 / p.bytes_total as f64,
+                    p.bytes_downloaded,
+                ));
+            }
             if first.is_nan() && p.documents_done >= FIRST_SCREEN.min(accounts) as i64 {
                 first = t0.elapsed().as_secs_f64();
             }
@@ -77,9 +92,22 @@ pub async fn initial(target: &mut Target, accounts: usize) -> Initial {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         let done = t0.elapsed().as_secs_f64();
-        let bytes = client.status().progress.bytes_downloaded;
+        let p = client.status().progress;
         client.stop().await;
-        (first, done, bytes)
+        let wire = p.bytes_downloaded.max(1) as f64;
+        if std::env::var_os("FIG4_SAMPLES").is_some() {
+            for (i, (shown, got)) in samples.iter().enumerate().step_by(samples.len() / 20 + 1) {
+                eprintln!(
+                    "fig4 sample {i}: shown {shown:.4} wire {:.4}",
+                    *got as f64 / wire
+                );
+            }
+        }
+        let gap = samples
+            .iter()
+            .map(|(shown, got)| (shown - *got as f64 / wire).abs() * 100.0)
+            .fold(0.0, f64::max);
+        (first, done, p.bytes_downloaded, p.bytes_total, gap)
     };
 
     // the same, with the server killed and restarted at half the territory
@@ -122,6 +150,8 @@ pub async fn initial(target: &mut Target, accounts: usize) -> Initial {
         first_screen_secs,
         done_secs,
         bytes,
+        bytes_total,
+        bar_max_gap_pct,
         cut_at_docs,
         resumed_done_secs,
         resumed_bytes,

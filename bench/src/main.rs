@@ -253,11 +253,13 @@ async fn main() {
         let r = initial::initial(&mut t, args.territory).await;
         eprintln!("fig4: {r:?}");
         notes.push(format!(
-            "fig 4: {} accounts seeded in {:.1} s; fresh pull {:.2} s ({:.1} MB received), first screen (20 accounts) {:.2} s; cut at {} documents, resumed and done in {:.2} s ({:.1} MB received, {:.2}× the fresh pull)",
+            "fig 4: {} accounts seeded in {:.1} s; fresh pull {:.2} s ({:.1} MB received of {:.1} MB announced; progress bar at most {:.1} points from the share of bytes received), first screen (20 accounts) {:.2} s; cut at {} documents, resumed and done in {:.2} s ({:.1} MB received, {:.2}× the fresh pull)",
             r.accounts,
             r.seed_secs,
             r.done_secs,
             r.bytes as f64 / 1e6,
+            r.bytes_total as f64 / 1e6,
+            r.bar_max_gap_pct,
             r.first_screen_secs,
             r.cut_at_docs,
             r.resumed_done_secs,
