@@ -182,6 +182,53 @@ async fn synced_means_every_document_is_here_and_every_edit_acknowledged() {
     stranger.offline().await;
 }
 
+/// After days offline, "synced" means caught up: what the office changed
+/// meanwhile is on the phone when the wait returns, not a moment later
+/// (the saved sync state says the server had the phone's changes, which is
+/// not the same as the phone having the server's).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reconnecting_device_has_what_changed_meanwhile_when_synced() {
+    let server = Server::start();
+    let admin = Api::new(&server, Some(server.admin_token()));
+    let kari_token = server.add_user("kari", "rep", None);
+    server.add_territory("kari", "north");
+    let docs = accounts_in(&admin, "north", 20);
+    let mut phone = Device::new("kari");
+    phone.online(&server, &kari_token);
+    phone.synced().await;
+    phone.offline().await;
+
+    // the office edits every account while the phone is away
+    for d in &docs {
+        let (s, v) = admin.patch(
+            &format!("/api/accounts/{d}"),
+            &json!({"industry": "Havbruk"}),
+        );
+        assert_eq!(s, 200, "{v}");
+    }
+
+    phone.online(&server, &kari_token);
+    let client = phone.client.as_ref().unwrap();
+    client.wait_until_synced(WAIT).await.unwrap();
+    let stale: Vec<&String> = docs
+        .iter()
+        .filter(|d| {
+            let acc = phone
+                .store()
+                .get::<Account>(d.parse().unwrap(), "")
+                .unwrap()
+                .unwrap();
+            acc.record.industry.as_deref() != Some("Havbruk")
+        })
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "{} of 20 accounts not caught up when wait_until_synced returned",
+        stale.len()
+    );
+    phone.offline().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn progress_tracks_the_download_within_five_percent() {
     let server = Server::start();
