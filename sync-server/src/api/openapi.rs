@@ -3,7 +3,7 @@
 //! `ToSchema` types of the request and response bodies (`schemas.rs` for
 //! the records and the answers the handlers build), then finished by
 //! [`finish`]: what every handler shares is added once (401 for a missing
-//! or bad token, 404 for a path parameter, 400 and 413 for a request
+//! or bad token, 404 and 405 for a path parameter, 400 and 413 for a request
 //! body), the request bodies of the records are derived from the records'
 //! schemas, and the `{kind}` routes are listed once per kind with that
 //! kind's schemas.
@@ -247,8 +247,9 @@ fn split_kinds(doc: &mut Value) {
 }
 
 /// What every handler shares, added where a handler's own list lacks it:
-/// 401 wherever a token is needed (the `Caller` extractor), 404 wherever
-/// there is a path parameter (`extract::Path`), 400 and 413 wherever there
+/// 401 wherever a token is needed (the `Caller` extractor), 404 and 405
+/// wherever there is a path parameter (`extract::Path`; a parameter that
+/// empties a segment lands on another route), 400 and 413 wherever there
 /// is a request body (the JSON body extractor: not JSON, a field of the
 /// wrong type, past `--max-body-bytes`).
 fn shared_responses(doc: &mut Value) {
@@ -284,6 +285,13 @@ fn shared_responses(doc: &mut Value) {
                 add(
                     "404",
                     "nothing of that id in the caller's scope, or a path segment that is not UTF-8 (`not_found`)",
+                );
+                // an empty parameter, or one holding a `/`, makes the URL
+                // another route's, which may not take this method (seen in
+                // schemathesis's stateful phase: a restore with an empty id)
+                add(
+                    "405",
+                    "the path, with the parameters as given, names a route that does not take this method (`method_not_allowed`)",
                 );
             }
             if has_body {
