@@ -20,6 +20,7 @@
 //!   opened: this build does not know what the newer one changed.
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
+use sha2::{Digest, Sha256};
 
 /// A migration written in Rust, for what SQL alone cannot say.
 pub type RustStep = fn(&Transaction<'_>) -> rusqlite::Result<()>;
@@ -79,6 +80,64 @@ impl Migration {
             Step::Rust { source, .. } => source,
         }
     }
+}
+
+impl Migration {
+    /// The SHA-256 of [`Migration::source`], in hex: what a frozen list
+    /// records for it.
+    pub fn digest(&self) -> String {
+        Sha256::digest(self.source().as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+/// Checks `migrations` against `frozen`, the `(name, digest)` of every
+/// migration that has shipped, in order: none removed, none edited, none
+/// added without its digest being recorded. Each crate's unit test calls it
+/// with its committed list; the error says what happened and what to do
+/// (`list` names where the migrations are declared).
+pub fn check_frozen(
+    migrations: &[Migration],
+    frozen: &[(&str, &str)],
+    list: &str,
+) -> Result<(), String> {
+    for (i, (name, digest)) in frozen.iter().enumerate() {
+        let Some(m) = migrations.get(i) else {
+            return Err(format!(
+                "migration {} ({name}) was removed: migrations are append-only",
+                i + 1
+            ));
+        };
+        if (m.name, m.digest().as_str()) != (*name, *digest) {
+            return Err(format!(
+                "migration {} ({}) changed. Shipped migrations are frozen: undo the edit \
+                 and add a new migration instead (see {list})",
+                i + 1,
+                m.name
+            ));
+        }
+    }
+    if let Some(m) = migrations.get(frozen.len()) {
+        return Err(format!(
+            "migration {} is new: append (\"{}\", \"{}\") to the frozen list",
+            frozen.len() + 1,
+            m.name,
+            m.digest()
+        ));
+    }
+    Ok(())
+}
+
+/// The schema as `sqlite_master` lists it (name and SQL, by name), to
+/// compare a database brought up to date with a freshly made one.
+pub fn schema(conn: &Connection) -> rusqlite::Result<Vec<(String, String)>> {
+    let mut st = conn.prepare(
+        "SELECT name, COALESCE(sql, '') FROM sqlite_master \
+         WHERE name NOT LIKE 'sqlite_%' ORDER BY name",
+    )?;
+    st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect()
 }
 
 /// Why a database could not be brought up to date.
@@ -187,6 +246,44 @@ mod tests {
         Migration::rust("0002_b", add_column_if_missing, "fn add_column_if_missing"),
         Migration::sql("0003_bad", "CREATE TABLE t (a INTEGER);"),
     ];
+
+    #[test]
+    fn a_frozen_list_catches_an_edit_a_removal_and_an_unrecorded_addition() {
+        let shipped = [
+            Migration::sql("0001_t", "CREATE TABLE t (a INTEGER);"),
+            Migration::sql("0002_u", "CREATE TABLE u (a INTEGER);"),
+        ];
+        let frozen: Vec<(&str, String)> = shipped.iter().map(|m| (m.name, m.digest())).collect();
+        let frozen: Vec<(&str, &str)> = frozen.iter().map(|(n, d)| (*n, d.as_str())).collect();
+        assert_eq!(check_frozen(&shipped, &frozen, "here"), Ok(()));
+        // the known digest of "" guards against a digest that ignores its input
+        assert_eq!(
+            Migration::sql("0000_empty", "").digest(),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+
+        let edited = [
+            shipped[0],
+            Migration::sql("0002_u", "CREATE TABLE u (a INTEGER, b TEXT);"),
+        ];
+        let e = check_frozen(&edited, &frozen, "here").unwrap_err();
+        assert!(e.starts_with("migration 2 (0002_u) changed"), "{e}");
+        assert!(e.contains("(see here)"), "{e}");
+
+        let e = check_frozen(&shipped[..1], &frozen, "here").unwrap_err();
+        assert!(e.contains("migration 2 (0002_u) was removed"), "{e}");
+
+        let added = [
+            shipped[0],
+            shipped[1],
+            Migration::sql("0003_v", "CREATE TABLE v (a INTEGER);"),
+        ];
+        let e = check_frozen(&added, &frozen, "here").unwrap_err();
+        assert!(
+            e.starts_with("migration 3 is new: append (\"0003_v\", \""),
+            "{e}"
+        );
+    }
 
     #[test]
     fn runs_forward_one_transaction_per_migration_and_stops_at_a_failure() {

@@ -80,9 +80,8 @@ pub(crate) fn migrate_to(conn: &mut Connection, target: i64) -> Result<()> {
 mod tests {
     #![allow(clippy::unwrap_used)]
 
-    use sha2::{Digest, Sha256};
-
     use super::MIGRATIONS;
+    use crate::sqlite_migrations::check_frozen;
 
     /// The SHA-256 of every migration's file, in order.
     ///
@@ -127,37 +126,10 @@ mod tests {
         ),
     ];
 
-    fn sha256(text: &str) -> String {
-        Sha256::digest(text.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
-    }
-
     #[test]
     fn shipped_migrations_are_never_edited() {
-        for (i, (name, digest)) in FROZEN.iter().enumerate() {
-            let Some(m) = MIGRATIONS.get(i) else {
-                panic!(
-                    "migration {} ({name}) was removed: migrations are append-only",
-                    i + 1
-                );
-            };
-            assert_eq!(
-                (m.name, sha256(m.source()).as_str()),
-                (*name, *digest),
-                "migration {} changed. Shipped migrations are frozen: undo the edit and add a \
-                 new migration instead (see core/src/store/migrations.rs)",
-                i + 1
-            );
-        }
-        if let Some(m) = MIGRATIONS.get(FROZEN.len()) {
-            panic!(
-                "migration {} is new: append (\"{}\", \"{}\") to FROZEN",
-                FROZEN.len() + 1,
-                m.name,
-                sha256(m.source())
-            );
+        if let Err(e) = check_frozen(MIGRATIONS, FROZEN, "core/src/store/migrations.rs") {
+            panic!("device store: {e}");
         }
     }
 }

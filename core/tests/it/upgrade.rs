@@ -15,14 +15,7 @@ use outpost_core::{CrmDoc, DocumentId};
 use crate::support::*;
 
 fn schema_of(path: &Path) -> Vec<(String, String)> {
-    let conn = rusqlite::Connection::open(path).unwrap();
-    let mut st = conn
-        .prepare("SELECT name, COALESCE(sql, '') FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name")
-        .unwrap();
-    st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
+    outpost_core::sqlite_migrations::schema(&rusqlite::Connection::open(path).unwrap()).unwrap()
 }
 
 fn user_version(path: &Path) -> i64 {

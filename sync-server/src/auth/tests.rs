@@ -132,31 +132,10 @@ const FROZEN: &[(&str, &str)] = &[(
 
 #[test]
 fn shipped_migrations_are_never_edited() {
-    for (i, (name, digest)) in FROZEN.iter().enumerate() {
-        let Some(m) = MIGRATIONS.get(i) else {
-            panic!(
-                "migration {} ({name}) was removed: migrations are append-only",
-                i + 1
-            );
-        };
-        assert_eq!(
-            (
-                m.name,
-                hex::encode(Sha256::digest(m.source().as_bytes())).as_str()
-            ),
-            (*name, *digest),
-            "auth.db migration {} changed. Shipped migrations are frozen: undo the edit \
-             and add a new migration instead (see MIGRATIONS in sync-server/src/auth.rs)",
-            i + 1
-        );
-    }
-    if let Some(m) = MIGRATIONS.get(FROZEN.len()) {
-        panic!(
-            "auth.db migration {} is new: append (\"{}\", \"{}\") to FROZEN",
-            FROZEN.len() + 1,
-            m.name,
-            hex::encode(Sha256::digest(m.source().as_bytes()))
-        );
+    if let Err(e) =
+        sqlite_migrations::check_frozen(MIGRATIONS, FROZEN, "MIGRATIONS in sync-server/src/auth.rs")
+    {
+        panic!("auth.db: {e}");
     }
 }
 
@@ -166,14 +145,7 @@ fn version_of(path: &std::path::Path) -> i64 {
 }
 
 fn schema_of(path: &std::path::Path) -> Vec<(String, String)> {
-    let conn = Connection::open(path).unwrap();
-    let mut st = conn
-        .prepare("SELECT name, COALESCE(sql, '') FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name")
-        .unwrap();
-    st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
+    sqlite_migrations::schema(&Connection::open(path).unwrap()).unwrap()
 }
 
 #[test]
