@@ -20,6 +20,15 @@ fn record(ids: &Ids, kind: &str) -> String {
         .unwrap_or_default()
 }
 
+/// `/api/accounts/{account}/{kind}/{record of that kind}` and `tail`.
+fn on_record(ids: &Ids, kind: &str, tail: &str) -> String {
+    format!(
+        "/api/accounts/{}/{kind}/{}{tail}",
+        ids.account,
+        record(ids, kind)
+    )
+}
+
 macro_rules! route {
     ($m:ident, $p:expr) => {
         Route {
@@ -44,46 +53,14 @@ const ROUTES: &[Route] = &[
     route!(POST, |i| format!("/api/accounts/{}/activities", i.account)),
     route!(POST, |i| format!("/api/accounts/{}/orders", i.account)),
     route!(POST, |i| format!("/api/accounts/{}/cases", i.account)),
-    route!(PATCH, |i| format!(
-        "/api/accounts/{}/contacts/{}",
-        i.account,
-        record(i, "contacts")
-    )),
-    route!(PATCH, |i| format!(
-        "/api/accounts/{}/deals/{}",
-        i.account,
-        record(i, "deals")
-    )),
-    route!(PATCH, |i| format!(
-        "/api/accounts/{}/activities/{}",
-        i.account,
-        record(i, "activities")
-    )),
-    route!(PATCH, |i| format!(
-        "/api/accounts/{}/orders/{}",
-        i.account,
-        record(i, "orders")
-    )),
-    route!(PATCH, |i| format!(
-        "/api/accounts/{}/cases/{}",
-        i.account,
-        record(i, "cases")
-    )),
-    route!(POST, |i| format!(
-        "/api/accounts/{}/contacts/{}/archive",
-        i.account,
-        record(i, "contacts")
-    )),
-    route!(POST, |i| format!(
-        "/api/accounts/{}/deals/{}/restore",
-        i.account,
-        record(i, "deals")
-    )),
-    route!(POST, |i| format!(
-        "/api/accounts/{}/deals/{}/stage",
-        i.account,
-        record(i, "deals")
-    )),
+    route!(PATCH, |i| on_record(i, "contacts", "")),
+    route!(PATCH, |i| on_record(i, "deals", "")),
+    route!(PATCH, |i| on_record(i, "activities", "")),
+    route!(PATCH, |i| on_record(i, "orders", "")),
+    route!(PATCH, |i| on_record(i, "cases", "")),
+    route!(POST, |i| on_record(i, "contacts", "/archive")),
+    route!(POST, |i| on_record(i, "deals", "/restore")),
+    route!(POST, |i| on_record(i, "deals", "/stage")),
     route!(POST, |_| "/api/pipelines".into()),
     route!(PATCH, |i| format!("/api/pipelines/{}", i.pipeline)),
     route!(POST, |_| "/api/custom-fields".into()),
