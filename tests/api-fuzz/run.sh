@@ -46,6 +46,8 @@ fi
 echo "== building outpost-server"
 cargo build -q -p outpost-server --bin outpost-server
 
+# shellcheck source=scripts/start-server.sh
+source "$ROOT/scripts/start-server.sh"
 WORK="$(mktemp -d -t outpost-api-fuzz-XXXXXX)"
 SERVER_PID=""
 cleanup() {
@@ -61,26 +63,8 @@ trap cleanup EXIT
 for v in $(compgen -e); do
   case "$v" in OUTPOST_API_FUZZ_*) ;; OUTPOST_*) unset "$v" ;; esac
 done
-ADMIN_TOKEN="fuzz_admin_$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
-OUTPOST_ADMIN_TOKEN="$ADMIN_TOKEN" RUST_LOG="${RUST_LOG:-warn}" \
-  "$TARGET/debug/outpost-server" --data-dir "$WORK/data" serve --listen 127.0.0.1:0 \
-  >"$WORK/server.out" 2>"$WORK/server.log" </dev/null &
-SERVER_PID=$!
-
-PORT=""
-for _ in $(seq 1 600); do
-  PORT="$(sed -n 's#^outpost-server listening on http://127\.0\.0\.1:\([0-9]*\).*#\1#p' "$WORK/server.out" | head -1)"
-  [ -n "$PORT" ] && break
-  if ! kill -0 "$SERVER_PID" 2>/dev/null; then break; fi
-  sleep 0.1
-done
-if [ -z "$PORT" ]; then
-  echo "outpost-server did not start; its log:" >&2
-  cat "$WORK/server.log" >&2
-  exit 1
-fi
+start_server "$TARGET" "$WORK" fuzz warn || exit 1
 BASE="http://127.0.0.1:$PORT"
-echo "== outpost-server (pid $SERVER_PID) on $BASE"
 
 echo "== seeding through the API"
 "$VENV/bin/python" "$HERE/seed.py" "$BASE" "$ADMIN_TOKEN" "$WORK/seed.json"

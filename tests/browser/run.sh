@@ -39,6 +39,8 @@ case "${CARGO_TARGET_DIR:-}" in
   *) TARGET="$ROOT/$CARGO_TARGET_DIR" ;;
 esac
 
+# shellcheck source=scripts/start-server.sh
+source "$ROOT/scripts/start-server.sh"
 WORK="$(mktemp -d -t outpost-browser-XXXXXX)"
 SERVER_PID=""
 cleanup() {
@@ -50,29 +52,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# a fresh admin token for this run only
-ADMIN_TOKEN="browser_admin_$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 # settings from a developer's shell must not change the run
 # (every server setting is an OUTPOST_* variable; the script's own inputs are kept)
 for v in $(compgen -e | grep '^OUTPOST_' | grep -v '^OUTPOST_CHROMIUM$'); do unset "$v"; done
-OUTPOST_ADMIN_TOKEN="$ADMIN_TOKEN" RUST_LOG="${RUST_LOG:-info}" \
-  "$TARGET/debug/outpost-server" --data-dir "$WORK/data" serve --listen 127.0.0.1:0 \
-  >"$WORK/server.out" 2>"$WORK/server.log" </dev/null &
-SERVER_PID=$!
-
-PORT=""
-for _ in $(seq 1 600); do
-  PORT="$(sed -n 's#^outpost-server listening on http://127\.0\.0\.1:\([0-9]*\).*#\1#p' "$WORK/server.out" | head -1)"
-  [ -n "$PORT" ] && break
-  if ! kill -0 "$SERVER_PID" 2>/dev/null; then break; fi
-  sleep 0.1
-done
-if [ -z "$PORT" ]; then
-  echo "outpost-server did not start; its log:" >&2
-  cat "$WORK/server.log" >&2
-  exit 1
-fi
-echo "== outpost-server (pid $SERVER_PID) on http://127.0.0.1:$PORT"
+start_server "$TARGET" "$WORK" browser info || exit 1
 
 export OUTPOST_BASE="http://127.0.0.1:$PORT"
 export OUTPOST_ADMIN_TOKEN="$ADMIN_TOKEN"
