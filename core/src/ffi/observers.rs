@@ -95,8 +95,14 @@ impl Observers {
     /// The registry is read when the note is delivered, so an observer
     /// removed before that is not called.
     pub(crate) fn notify(&self, note: &Note) {
+        // what the data observers hear: an edit made here or one that
+        // arrived through sync, or a document removed by a revocation
         match note {
-            Note::Changed { doc, records } => {
+            Note::Changed { doc, records }
+            | Note::Sync(SyncEvent::DocumentChanged {
+                document: doc,
+                records,
+            }) => {
                 for o in snapshot(&self.data) {
                     report(
                         "data observer",
@@ -104,28 +110,17 @@ impl Observers {
                     );
                 }
             }
-            Note::Sync(event) => {
-                match event {
-                    SyncEvent::DocumentChanged { document, records } => {
-                        for o in snapshot(&self.data) {
-                            report(
-                                "data observer",
-                                o.on_document_changed(*document, records.clone()),
-                            );
-                        }
-                    }
-                    SyncEvent::DocumentRemoved(doc) => {
-                        for o in snapshot(&self.data) {
-                            report("data observer", o.on_document_removed(*doc));
-                        }
-                    }
-                    _ => {}
-                }
-                for o in snapshot(&self.sync) {
-                    report("sync observer", o.on_sync_event(event.clone()));
+            Note::Sync(SyncEvent::DocumentRemoved(doc)) => {
+                for o in snapshot(&self.data) {
+                    report("data observer", o.on_document_removed(*doc));
                 }
             }
-            Note::Flush(_) => {}
+            _ => {}
+        }
+        if let Note::Sync(event) = note {
+            for o in snapshot(&self.sync) {
+                report("sync observer", o.on_sync_event(event.clone()));
+            }
         }
     }
 }
