@@ -211,7 +211,7 @@ impl OutpostStore {
     pub async fn reapply_draft(&self, draft_id: i64) -> Res<i64> {
         let (n, doc) = self
             .with(move |s| {
-                let doc = s.draft_view(draft_id)?.id();
+                let doc = s.draft_doc(draft_id)?;
                 Ok((s.reapply_draft(draft_id)?, doc))
             })
             .await?;

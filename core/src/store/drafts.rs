@@ -120,6 +120,16 @@ impl Store {
         Ok(out)
     }
 
+    /// The document a draft belongs to (without building the draft's view).
+    pub fn draft_doc(&self, draft: i64) -> Result<DocumentId> {
+        let doc: String =
+            self.conn
+                .query_row("SELECT doc_id FROM drafts WHERE id = ?1", [draft], |r| {
+                    r.get(0)
+                })?;
+        doc.parse()
+    }
+
     /// The document as it would be with the draft's changes: read-only, for
     /// the user to see what was refused (and redo what is still wanted).
     pub fn draft_view(&mut self, draft: i64) -> Result<CrmDoc> {
