@@ -95,14 +95,6 @@ pub async fn initial(target: &mut Target, accounts: usize) -> Initial {
         let p = client.status().progress;
         client.stop().await;
         let wire = p.bytes_downloaded.max(1) as f64;
-        if std::env::var_os("FIG4_SAMPLES").is_some() {
-            for (i, (shown, got)) in samples.iter().enumerate().step_by(samples.len() / 20 + 1) {
-                eprintln!(
-                    "fig4 sample {i}: shown {shown:.4} wire {:.4}",
-                    *got as f64 / wire
-                );
-            }
-        }
         let gap = samples
             .iter()
             .map(|(shown, got)| (shown - *got as f64 / wire).abs() * 100.0)
