@@ -3,7 +3,7 @@
 
 import * as api from "./api.js";
 import * as live from "./live.js";
-import { clear, errorBox } from "./ui.js";
+import { clear, errorBox, markEdited } from "./ui.js";
 
 // [pattern, module path]; `:name` segments become params
 const ROUTES = [
@@ -31,19 +31,23 @@ function match(path) {
 }
 
 let cleanups = [];
+// counts renders: a view whose render is no longer the latest is off screen
+let generation = 0;
 let me = null;
 
-/** What a view gets besides its root element. */
-function context() {
+/** What a view gets besides its root element; `mine` is its render's generation. */
+function context(mine) {
+  // a view that registers after it was replaced is cleaned up at once
+  const keep = (f) => (mine === generation ? cleanups.push(f) : f());
   return {
     me,
     navigate,
     // live updates for as long as this view is on screen
     onChanged(f) {
-      cleanups.push(live.onChanged(f));
+      keep(live.onChanged(f));
     },
     onLeave(f) {
-      cleanups.push(f);
+      keep(f);
     },
   };
 }
@@ -57,7 +61,13 @@ export function navigate(to, { replace = false } = {}) {
 async function render() {
   for (const f of cleanups) f();
   cleanups = [];
-  const root = document.getElementById("view");
+  const mine = ++generation;
+  // each render draws into a container of its own, put on screen at once:
+  // the previous view's inputs leave the page now (nothing can be typed into
+  // a screen that is about to be replaced), and a previous view still
+  // loading writes into a container no longer on the page
+  const root = document.createElement("div");
+  document.getElementById("view").replaceChildren(root);
   let path = location.pathname.replace(/\/+$/, "") || "/";
   if (!api.token() && path !== "/signin") {
     const next = location.pathname + location.search;
@@ -79,10 +89,10 @@ async function render() {
   }
   try {
     const mod = await import(found.mod);
-    root.replaceChildren();
-    await mod.view(root, found.params, new URLSearchParams(location.search), context());
+    if (mine !== generation) return;
+    await mod.view(root, found.params, new URLSearchParams(location.search), context(mine));
   } catch (e) {
-    clear(root, errorBox(e));
+    if (mine === generation) clear(root, errorBox(e));
   }
 }
 
@@ -119,6 +129,9 @@ async function start() {
     navigate(a.getAttribute("href"));
   });
   window.addEventListener("popstate", render);
+  // what the user changes is marked, so that a refresh keeps it (ui.js replaceKeeping)
+  document.addEventListener("input", markEdited, true);
+  document.addEventListener("change", markEdited, true);
   if (api.token()) {
     try {
       await signedIn();

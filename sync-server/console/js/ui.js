@@ -206,3 +206,73 @@ export function localCsvButton(name, columns, rows) {
     "Export CSV",
   );
 }
+
+/**
+ * Marks a field the user changed (`data-dirty`); app.js listens for every
+ * `input` and `change` on the page. `replaceKeeping` carries such values over
+ * a refresh, `saved` unmarks them once stored.
+ */
+export function markEdited(ev) {
+  const t = ev.target;
+  if (t instanceof HTMLElement && t.matches("input, select, textarea")) t.dataset.dirty = "";
+}
+
+/** Unmarks fields (or every field inside a form) once what they hold is stored. */
+export function saved(...els) {
+  for (const el of els) {
+    delete el.dataset.dirty;
+    for (const i of el.querySelectorAll("[data-dirty]")) delete i.dataset.dirty;
+  }
+}
+
+const keyOf = (el) => el.dataset.keep || el.dataset.testid;
+
+/**
+ * `clear(el, ...children)` for a refresh (a live update, another form's
+ * action) that must not take what the user is in the middle of: a value typed
+ * into a form field or an inline editor (`data-keep`) and not saved yet, and
+ * which `<details data-keep>` were open, go to the new element with the same
+ * `data-keep` or `data-testid`. A key found twice is left alone.
+ */
+export function replaceKeeping(el, ...children) {
+  const typed = new Map();
+  const twice = new Set();
+  for (const i of el.querySelectorAll("form [data-dirty], [data-keep][data-dirty]")) {
+    const k = keyOf(i);
+    if (!k) continue;
+    if (typed.has(k)) twice.add(k);
+    typed.set(k, i.value);
+  }
+  const open = new Set([...el.querySelectorAll("details[open][data-keep]")].map((d) => d.dataset.keep));
+  clear(el, ...children);
+  for (const d of el.querySelectorAll("details[data-keep]")) if (open.has(d.dataset.keep)) d.open = true;
+  const seen = new Map();
+  const fields = [...el.querySelectorAll("form input, form select, form textarea, [data-keep]")].filter((i) => typed.has(keyOf(i)));
+  for (const i of fields) seen.set(keyOf(i), (seen.get(keyOf(i)) || 0) + 1);
+  for (const i of fields) {
+    const k = keyOf(i);
+    if (twice.has(k) || seen.get(k) > 1) continue;
+    i.value = typed.get(k);
+    i.dataset.dirty = "";
+  }
+}
+
+/**
+ * Mounts a section: its title, a part that `load` fills on every refresh,
+ * then `form`, which stays the same element for as long as the view is on
+ * screen. Returns the refresh function; the refreshed part keeps what the
+ * user is typing into its inline editors (`replaceKeeping`).
+ */
+export function mountSection(el, title, load, form = null) {
+  const body = h("div", {}, loading());
+  clear(el, h("h2", {}, title), body, form);
+  return async () => {
+    let next;
+    try {
+      next = await load();
+    } catch (e) {
+      next = errorBox(e);
+    }
+    replaceKeeping(body, next);
+  };
+}

@@ -302,6 +302,23 @@ scenario("an edit made on a Rust device appears live, without a reload", async (
   await expectText(byTest("history-table-row").filter({ hasText: value }), /kari[\s\S]*industry[\s\S]*Fishing/);
 });
 
+scenario("a live update does not take a half-typed new contact", async () => {
+  await page.goto(`${BASE}/accounts/${data.fjord}`);
+  await byTest("tab-contacts").click();
+  await byTest("contacts-table").waitFor();
+  await page.waitForFunction(() => document.querySelector('[data-testid="live-status"]').dataset.state === "on");
+  await page.getByText("Add a contact").click();
+  await byTest("new-contact-first").fill("Sølvi");
+  await byTest("new-contact-last").fill("Øyen");
+  // the tab's table is marked: a refresh replaces it
+  await page.evaluate(() => (document.querySelector('[data-testid="contacts-table"]').__before = true));
+  await runDevice(["--account", data.fjord, "--field", "industry", "--value", `Shipping ${Date.now()}`]);
+  await page.waitForFunction(() => !document.querySelector('[data-testid="contacts-table"]').__before);
+  assert.equal(await byTest("new-contact-first").inputValue(), "Sølvi");
+  assert.equal(await byTest("new-contact-last").inputValue(), "Øyen");
+  assert.equal(await byTest("new-contact-first").isVisible(), true, "the form stays open");
+});
+
 scenario("a conflict between a phone and the office shows up live and is resolved", async () => {
   await page.goto(`${BASE}/accounts/${data.fjord}#conflicts`);
   await byTest("account-tab-panel").getByTestId("empty").waitFor();
@@ -360,6 +377,28 @@ scenario("an admin adds a custom field and it is filled in on a contact", async 
   const c = await data.admin.get(`/api/accounts/${data.fjord}/contacts/${data.contactId}`);
   assert.equal(c.custom.shoe_size, 44);
   assert.equal(c.title, "Head of Purchasing", "other fields untouched");
+});
+
+scenario("what an admin is typing survives another section's reload", async () => {
+  await byTest("nav-admin").click();
+  // half-filled: a new custom field, and kari's team changed in the users table
+  await byTest("new-field-key").fill("typed_before");
+  await byTest("new-field-label").fill("Typed before");
+  const kariTeam = () => byTest("users-table-row").filter({ hasText: "kari" }).locator('input[placeholder="team"]');
+  await kariTeam().fill("west-unsaved");
+  // another form's action reloads every section of the page
+  await byTest("new-user-id").fill("ola");
+  await byTest("new-user-submit").click();
+  await byTest("users-table-row").filter({ hasText: "ola" }).waitFor();
+  await byTest("custom-fields-table").waitFor();
+  assert.equal(await byTest("new-field-key").inputValue(), "typed_before");
+  assert.equal(await byTest("new-field-label").inputValue(), "Typed before");
+  assert.equal(await kariTeam().inputValue(), "west-unsaved", "an inline edit not saved yet is kept");
+  assert.equal(await byTest("new-user-id").inputValue(), "", "the submitted form is emptied");
+  // saving that row shows the stored value from then on
+  await kariTeam().fill("west");
+  await byTest("users-table-row").filter({ hasText: "kari" }).getByRole("button", { name: "Save" }).click();
+  await eventually("kari's team saved", async () => (await data.admin.get("/api/admin/users")).find((u) => u.id === "kari")?.team, (t) => t === "west");
 });
 
 scenario("an admin adds a pipeline with its stages; a bad stage line is explained", async () => {

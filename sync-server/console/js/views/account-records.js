@@ -2,13 +2,14 @@
 // deals, the activity timeline, sales (orders) with the balance, and cases.
 
 import * as api from "../api.js";
-import { h, clear, loading, errorBox, table, money, when, day, fullName, link, exportButton } from "../ui.js";
+import { h, clear, loading, errorBox, replaceKeeping, saved, table, money, when, day, fullName, link, exportButton } from "../ui.js";
 import { stageIndex, getPipelines, uuid7 } from "../settings.js";
 
 async function fill(panel, quiet, work) {
   if (!quiet) clear(panel, loading());
   try {
-    clear(panel, await work());
+    // a live update must not take a half-typed new contact or deal
+    replaceKeeping(panel, await work());
   } catch (e) {
     clear(panel, errorBox(e));
   }
@@ -49,7 +50,7 @@ function newContactForm(base, ctx, account) {
   const msg = h("div");
   return h(
     "details",
-    { class: "card" },
+    { class: "card", "data-keep": "new-contact" },
     h("summary", {}, "Add a contact"),
     h(
       "form",
@@ -134,12 +135,12 @@ function newDealForm(base, pipelines, refresh) {
   const name = h("input", { placeholder: "Deal name", required: true, "data-testid": "new-deal-name" });
   const stage = h("select", { "data-testid": "new-deal-stage" }, pl.stages.map((s) => h("option", { value: s.id }, s.name)));
   const amount = h("input", { type: "number", min: 0, step: "0.01", placeholder: "Amount", "data-testid": "new-deal-amount" });
-  const currency = h("input", { value: pipelines.default_currency || "", placeholder: "Currency", size: 4, maxlength: 3 });
-  const close = h("input", { type: "date", "aria-label": "Expected close" });
+  const currency = h("input", { value: pipelines.default_currency || "", placeholder: "Currency", size: 4, maxlength: 3, "data-keep": "new-deal-currency" });
+  const close = h("input", { type: "date", "aria-label": "Expected close", "data-keep": "new-deal-close" });
   const msg = h("div");
   return h(
     "details",
-    { class: "card" },
+    { class: "card", "data-keep": "new-deal" },
     h("summary", {}, `Add a deal (${pl.name})`),
     h(
       "form",
@@ -157,6 +158,7 @@ function newDealForm(base, pipelines, refresh) {
           if (close.value) body.expected_close = close.value;
           try {
             await api.post(`${base}/deals`, body);
+            saved(ev.target);
             refresh();
           } catch (e) {
             clear(msg, errorBox(e));

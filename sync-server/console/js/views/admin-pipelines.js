@@ -4,7 +4,7 @@
 
 import * as api from "../api.js";
 import { getPipelines, uuid7 } from "../settings.js";
-import { h, clear, errorBox, table } from "../ui.js";
+import { h, clear, errorBox, table, mountSection, saved } from "../ui.js";
 
 const MEANINGS = ["open", "won", "lost"];
 
@@ -32,8 +32,8 @@ function stageLines(p) {
   return (p.stages || []).map((s) => `${s.id}: ${s.name}, ${s.probability}, ${s.meaning}`).join("\n");
 }
 
-function editor(initial, label, testid, save) {
-  const text = h("textarea", { rows: 6, cols: 48, "data-testid": `${testid}-stages` }, initial);
+function editor(initial, label, testid, save, reload) {
+  const text = h("textarea", { rows: 6, cols: 48, "data-testid": `${testid}-stages`, "data-keep": testid }, initial);
   const msg = h("span");
   const b = h(
     "button",
@@ -45,6 +45,8 @@ function editor(initial, label, testid, save) {
         clear(msg);
         try {
           await save(parseStages(text.value));
+          saved(text);
+          reload();
         } catch (e) {
           clear(msg, errorBox(e));
         } finally {
@@ -57,23 +59,24 @@ function editor(initial, label, testid, save) {
   return h("div", {}, text, h("div", {}, b, msg));
 }
 
-export async function loadPipelines(el, reload) {
-  try {
-    const p = await getPipelines(true);
-    const name = h("input", { placeholder: "pipeline name", "data-testid": "new-pipeline-name" });
-    const add = editor(
-      "Prospecting, 10, open\nProposal, 50, open\nNegotiation, 75, open\nWon, 100, won\nLost, 0, lost",
-      "Add pipeline",
-      "new-pipeline",
-      async (stages) => {
-        await api.post("/api/pipelines", { name: name.value.trim(), stages });
-        reload();
-      },
-    );
-    clear(
-      el,
-      h("h2", {}, "Pipelines"),
-      table(
+export function pipelinesSection(el, reload) {
+  const name = h("input", { placeholder: "pipeline name", "data-testid": "new-pipeline-name" });
+  const add = editor(
+    "Prospecting, 10, open\nProposal, 50, open\nNegotiation, 75, open\nWon, 100, won\nLost, 0, lost",
+    "Add pipeline",
+    "new-pipeline",
+    async (stages) => {
+      await api.post("/api/pipelines", { name: name.value.trim(), stages });
+      name.value = "";
+    },
+    reload,
+  );
+  return mountSection(
+    el,
+    "Pipelines",
+    async () => {
+      const p = await getPipelines(true);
+      return table(
         [
           { label: "Pipeline", value: (pl) => pl.name + (pl.id === p.default_pipeline_id ? " (default)" : "") },
           {
@@ -81,16 +84,13 @@ export async function loadPipelines(el, reload) {
             value: (pl) =>
               editor(stageLines(pl), "Save stages", `pipeline-${pl.id}`, async (stages) => {
                 await api.patch(`/api/pipelines/${api.enc(pl.id)}`, { stages });
-                reload();
-              }),
+              }, reload),
           },
         ],
         p.items || [],
         { testid: "pipelines-table", emptyText: "No pipelines yet: deals need one for the board." },
-      ),
-      h("div", { class: "card" }, h("strong", {}, "Add a pipeline "), name, add),
-    );
-  } catch (e) {
-    clear(el, h("h2", {}, "Pipelines"), errorBox(e));
-  }
+      );
+    },
+    h("div", { class: "card" }, h("strong", {}, "Add a pipeline "), name, add),
+  );
 }
