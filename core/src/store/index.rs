@@ -7,7 +7,9 @@ use rusqlite::{Connection, params};
 
 use crate::doc::CrmDoc;
 use crate::error::Result;
-use crate::model::{Account, Activity, Case, Contact, Deal, DocKind, Order, OrgSettings, Pipeline};
+use crate::model::{
+    Account, Activity, Case, Contact, Deal, DocKind, Order, OrgSettings, Pipeline, Product,
+};
 use crate::phone;
 
 /// Every index table's rows of one document, as statements (cacheable).
@@ -24,6 +26,9 @@ const DELETES: &[&str] = &[
     "DELETE FROM idx_orders WHERE doc_id = ?1",
     "DELETE FROM idx_dates WHERE doc_id = ?1",
     "DELETE FROM idx_cases WHERE doc_id = ?1",
+    "DELETE FROM idx_stage_moves WHERE doc_id = ?1",
+    "DELETE FROM idx_order_lines WHERE doc_id = ?1",
+    "DELETE FROM idx_products WHERE doc_id = ?1",
 ];
 
 /// Removes every index row of a document.
@@ -160,7 +165,12 @@ fn index_account(tx: &Connection, doc: &CrmDoc, id: &str, region: &str) -> Resul
     let mut deals = tx.prepare_cached(
         "INSERT INTO idx_deals VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
     )?;
+    let mut moves =
+        tx.prepare_cached("INSERT OR IGNORE INTO idx_stage_moves VALUES (?1,?2,?3,?4,?5,?6)")?;
     for d in doc.list::<Deal>().into_iter().map(|r| r.record) {
+        for m in &d.stage_history {
+            moves.execute(params![id, d.meta.id, m.id, m.from_stage, m.to_stage, m.at])?;
+        }
         let changed = d
             .stage_history
             .iter()
@@ -213,7 +223,21 @@ fn index_account(tx: &Connection, doc: &CrmDoc, id: &str, region: &str) -> Resul
     }
 
     let mut orders = tx.prepare_cached("INSERT INTO idx_orders VALUES (?1,?2,?3,?4,?5,?6,?7)")?;
+    let mut lines = tx
+        .prepare_cached("INSERT OR IGNORE INTO idx_order_lines VALUES (?1,?2,?3,?4,?5,?6,?7,?8)")?;
     for o in doc.list::<Order>().into_iter().map(|r| r.record) {
+        for l in &o.lines {
+            lines.execute(params![
+                id,
+                o.meta.id,
+                l.id,
+                o.status,
+                l.product_id,
+                l.description,
+                l.quantity_milli,
+                l.total_minor(),
+            ])?;
+        }
         orders.execute(params![
             id,
             o.meta.id,
@@ -266,6 +290,23 @@ fn index_settings(tx: &Connection, doc: &CrmDoc, id: &str) -> Result<()> {
                 s.meaning.as_str(),
             ])?;
         }
+    }
+    let mut products = tx.prepare_cached(
+        "INSERT OR IGNORE INTO idx_products VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
+    )?;
+    for p in doc.list::<Product>().into_iter().map(|r| r.record) {
+        products.execute(params![
+            id,
+            p.meta.id,
+            p.sku,
+            p.name,
+            format!("{} {}", p.name, p.sku).to_lowercase(),
+            p.unit_price_minor,
+            p.currency,
+            p.stock,
+            p.stock_at,
+            b(p.meta.archived),
+        ])?;
     }
     Ok(())
 }

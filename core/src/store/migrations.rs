@@ -54,6 +54,10 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         "0008_change_feed",
         include_str!("migrations/0008_change_feed.sql"),
     ),
+    Migration::sql(
+        "0009_sales_report_index",
+        include_str!("migrations/0009_sales_report_index.sql"),
+    ),
 ];
 
 /// The version a fully migrated store has.
@@ -123,6 +127,10 @@ mod tests {
         (
             "0008_change_feed",
             "5df6357b4525080de4a59436074ab84d281f8345410877f2a3b4412c0d235908",
+        ),
+        (
+            "0009_sales_report_index",
+            "d740dea154c8e80892f67f6f6bad1b95ce76a7b484647c94a06ea041435c1bb2",
         ),
     ];
 

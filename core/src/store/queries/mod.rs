@@ -305,12 +305,21 @@ pub struct AccountOwnership {
     pub territory: Option<String>,
 }
 
+mod catalogue;
+mod funnel;
 mod lists;
 mod office;
 mod planning;
 mod reminders;
+mod sales;
 
+pub use catalogue::ProductHit;
+pub use funnel::{
+    ConversionReport, StageConversion, StageDays, StageThreshold, StalledDeal, StalledOptions,
+    StalledReport, ThresholdSource,
+};
 pub use office::{ActivityRow, CaseRow, ContactRow, DealRow, OrderRow};
+pub use sales::{Forecast, ForecastRow, ProductSales, SalesFilter};
 
 /// Parses `YYYY-MM-DD` or `--MM-DD` (exposed for apps that show dates).
 pub fn parse_crm_date(raw: &str) -> Option<(Option<i32>, u32, u32)> {

@@ -19,7 +19,7 @@ impl Store {
         Ok(row.unwrap_or((None, None)))
     }
 
-    fn resolve_pipeline(&self, wanted: &Option<String>) -> Result<Option<String>> {
+    pub(super) fn resolve_pipeline(&self, wanted: &Option<String>) -> Result<Option<String>> {
         if wanted.is_some() {
             return Ok(wanted.clone());
         }
