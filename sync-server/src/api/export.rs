@@ -53,14 +53,19 @@ pub fn to_csv(items: &[Value]) -> Result<Vec<u8>, ApiError> {
             }
         }
     }
+    to_csv_columns(items, &headers)
+}
+
+/// Writes items as CSV with these columns, in this order.
+pub fn to_csv_columns<H: AsRef<str>>(items: &[Value], headers: &[H]) -> Result<Vec<u8>, ApiError> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let fail = |_| ApiError::internal();
-    w.write_record(headers.iter().map(|h| neutralise(h).into_owned()))
+    w.write_record(headers.iter().map(|h| neutralise(h.as_ref()).into_owned()))
         .map_err(fail)?;
     for item in items {
         let row: Vec<String> = headers
             .iter()
-            .map(|h| item.get(h).map(cell).unwrap_or_default())
+            .map(|h| item.get(h.as_ref()).map(cell).unwrap_or_default())
             .collect();
         w.write_record(&row).map_err(fail)?;
     }

@@ -25,6 +25,7 @@ mod lists;
 mod openapi;
 mod records;
 mod reports;
+mod sales;
 pub mod schemas;
 mod settings;
 
@@ -178,6 +179,15 @@ pub fn router() -> Router<Shared> {
         )
         .route("/api/reports/pipeline", get(reports::pipeline))
         .route("/api/reports/team", get(reports::team))
+        .route("/api/reports/forecast", get(sales::forecast))
+        .route("/api/reports/stalled", get(sales::stalled))
+        .route("/api/reports/conversion", get(sales::conversion))
+        .route("/api/reports/products", get(sales::product_sales))
+        .route(
+            "/api/products",
+            get(sales::list_products).post(sales::create_product),
+        )
+        .route("/api/products/{id}", patch(sales::patch_product))
         // the import handlers read their bodies up to `--import-max-bytes`
         .route("/api/import/preview", post(import::preview))
         .route("/api/import", post(import::start))

@@ -18,7 +18,7 @@ use utoipa::{Modify, OpenApi};
 
 use super::schemas::{self, RECORD_KINDS};
 use super::{
-    accounts, admin, conflicts, events, export, import, lists, records, reports, settings,
+    accounts, admin, conflicts, events, export, import, lists, records, reports, sales, settings,
 };
 
 struct BearerAuth;
@@ -48,6 +48,8 @@ impl Modify for BearerAuth {
         settings::list_pipelines, settings::list_custom_fields, settings::create_custom_field,
         settings::patch_custom_field, settings::create_pipeline, settings::patch_pipeline,
         reports::pipeline, reports::team,
+        sales::forecast, sales::stalled, sales::conversion, sales::product_sales,
+        sales::list_products, sales::create_product, sales::patch_product,
         events::events,
         import::preview, import::start, import::status,
         export::export,
@@ -63,7 +65,7 @@ impl Modify for BearerAuth {
         import::PreviewResponse, import::ImportRequest, import::JobStarted, import::JobView,
         import::RowError, import::Duplicate,
         schemas::Account, schemas::Contact, schemas::Deal, schemas::Activity, schemas::Order,
-        schemas::Case, schemas::CustomField,
+        schemas::Case, schemas::CustomField, schemas::Product,
         schemas::ContactPage, schemas::DealPage, schemas::ActivityPage, schemas::OrderPage,
         schemas::CasePage, schemas::ExportList,
     ))
@@ -107,6 +109,7 @@ const INPUTS: &[(&str, &[&str])] = &[
     ("Order", &[]),
     ("Case", &[]),
     ("CustomField", &["entity", "key"]),
+    ("Product", &["sku", "name"]),
 ];
 
 fn schema_ref(name: &str) -> Value {

@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 use super::auth::{Caller, blocking};
 use super::errors::{ApiError, ErrorBody};
 use super::lists::text;
+use super::sales::report_day;
 use super::schemas::{PipelineReport, TeamReport};
 use super::settings::pipelines;
 use crate::auth::Role;
@@ -103,33 +104,19 @@ pub async fn team(
     caller: Caller,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
-    let offset: i32 = match text(&q, "tz_offset_minutes") {
-        None => 0,
-        Some(v) => v
-            .parse()
-            .ok()
-            // unsigned_abs: i32::MIN has no i32 absolute value (abs() panicked)
-            .filter(|m: &i32| m.unsigned_abs() <= 14 * 60)
-            .ok_or_else(|| {
-                ApiError::bad(
-                    "invalid_query",
-                    "tz_offset_minutes",
-                    "minutes east of UTC, -840 to 840",
-                )
-            })?,
+    let tz = match text(&q, "tz_offset_minutes") {
+        None => None,
+        Some(v) => Some(v.parse::<i32>().map_err(|_| {
+            ApiError::bad(
+                "invalid_query",
+                "tz_offset_minutes",
+                "minutes east of UTC, -840 to 840",
+            )
+        })?),
     };
-    let today = (chrono::Utc::now() + Duration::minutes(i64::from(offset))).date_naive();
-    let date = match text(&q, "week") {
-        None => today,
-        // four-digit years only: chrono reads years to ±262143, where the
-        // week and month arithmetic below overflowed (a panic, then a 500)
-        Some(w) => NaiveDate::parse_from_str(&w, "%Y-%m-%d")
-            .ok()
-            .filter(|d| (1..=9999).contains(&d.year()))
-            .ok_or_else(|| ApiError::bad("invalid_query", "week", "week: a date YYYY-MM-DD"))?,
-    };
+    let day = report_day("week", text(&q, "week").as_deref(), tz)?;
+    let (date, offset) = (day.date, day.utc_offset_minutes);
     let v = blocking(move || {
-        let day = Day { date, utc_offset_minutes: offset };
         let week_start = date - Duration::days(i64::from(date.weekday().num_days_from_monday()));
         let month_start = date.with_day(1).unwrap_or(date);
         let next_month = if month_start.month() == 12 {

@@ -121,7 +121,7 @@ pub async fn list_custom_fields(
 }
 
 /// Runs `f` on the settings document (created if missing) as the office user.
-async fn write_settings(
+pub(crate) async fn write_settings(
     app: &Shared,
     caller: &Caller,
     f: impl FnOnce(&mut Store, DocumentId) -> Result<Value, ApiError> + Send + 'static,

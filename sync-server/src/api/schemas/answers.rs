@@ -466,6 +466,10 @@ derived! {
     CustomFieldInput;
     /// The custom field definition's fields to change.
     CustomFieldPatch;
+    /// A new product of the catalogue.
+    ProductInput;
+    /// The product's fields to change.
+    ProductPatch;
     /// A new record of the kind in the path.
     AnyRecordInput;
     /// The fields to change of a record of the kind in the path.

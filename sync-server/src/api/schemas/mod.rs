@@ -137,8 +137,10 @@ macro_rules! record_schema {
 
 mod answers;
 mod records;
+mod reports;
 #[cfg(test)]
 mod tests;
 
 pub use answers::*;
 pub use records::*;
+pub use reports::*;

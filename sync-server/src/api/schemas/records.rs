@@ -376,6 +376,22 @@ record_schema! {
     }
 }
 
+record_schema! {
+    /// A product of the org's catalogue (in the settings document).
+    pub struct Product {
+        pub sku: String,
+        pub name: String,
+        pub unit_price_minor: i64,
+        /// ISO 4217.
+        pub currency: String,
+        /// Units in stock when last read; `null`: not tracked.
+        pub stock: Option<i64>,
+        /// When the stock level was read (ms since the epoch).
+        pub stock_at: Option<i64>,
+        pub description: String,
+    }
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StageMeaning {

@@ -88,6 +88,9 @@ fn the_record_schemas_describe_what_core_serialises() {
         "description": "d"})));
     record_fits::<model::CustomField, CustomField>(with_meta(json!({
         "field_type": "choice", "entity": "contact", "key": "k", "label": "K", "options": ["a", "b"]})));
+    record_fits::<model::Product, Product>(with_meta(json!({
+        "sku": "LAKS-5", "name": "Laks", "unit_price_minor": 100, "currency": "NOK", "stock": 12,
+        "stock_at": 5, "description": "d"})));
 }
 
 #[test]
@@ -215,4 +218,99 @@ fn the_row_schemas_describe_the_list_rows() {
             "account",
         ),
     );
+}
+
+#[test]
+fn the_report_schemas_describe_what_core_reports() {
+    use super::super::lists::row_json as row;
+    use outpost_core::store::queries as q;
+    let doc_id = outpost_core::DocumentId::random();
+    let cell = |month: Option<&str>, owner: Option<&str>| q::ForecastRow {
+        month: month.map(str::to_owned),
+        owner: owner.map(str::to_owned),
+        currency: "NOK".into(),
+        deals: 1,
+        total_minor: 2,
+        weighted_minor: 1,
+        past_due: true,
+    };
+    let forecast = q::Forecast {
+        rows: vec![cell(Some("2026-12"), Some("kari")), cell(None, None)],
+        totals: vec![cell(None, None)],
+    };
+    fits::<Forecast>("forecast", serde_json::to_value(forecast).unwrap_or_default());
+    let deal = q::StalledDeal {
+        doc_id,
+        account_name: "a".into(),
+        deal_id: "d".into(),
+        name: "n".into(),
+        owner: Some("kari".into()),
+        pipeline_id: "p".into(),
+        stage_id: "s".into(),
+        stage_name: "S".into(),
+        days_in_stage: 9,
+        threshold_days: 3,
+        amount_minor: 5,
+        currency: "EUR".into(),
+    };
+    let thresholds: Vec<Value> = [
+        q::ThresholdSource::Set,
+        q::ThresholdSource::History,
+        q::ThresholdSource::Default,
+    ]
+    .into_iter()
+    .map(|source| {
+        serde_json::to_value(q::StageThreshold {
+            pipeline_id: "p".into(),
+            stage_id: "s".into(),
+            stage_name: "S".into(),
+            days: 3,
+            source,
+            samples: 7,
+        })
+        .unwrap_or_default()
+    })
+    .collect();
+    // as the handler builds it: the deal's document is `account`
+    fits::<StalledReport>(
+        "stalled deals",
+        json!({"thresholds": thresholds, "deals": [row(&deal, "account")]}),
+    );
+    let conversion = q::ConversionReport {
+        pipeline_id: Some("p".into()),
+        stages: vec![q::StageConversion {
+            stage_id: "s".into(),
+            name: "S".into(),
+            reached: 2,
+            advanced: 1,
+            rate: Some(0.5),
+        }],
+        won: 1,
+        lost: 1,
+        win_rate: Some(0.5),
+        avg_cycle_days: Some(1.5),
+        median_cycle_days: None,
+    };
+    fits::<ConversionReport>("conversion", serde_json::to_value(conversion).unwrap_or_default());
+    let sales = q::ProductSales {
+        product_id: None,
+        name: "Frakt".into(),
+        month: "2026-12".into(),
+        currency: "NOK".into(),
+        orders: 1,
+        quantity_milli: 1000,
+        revenue_minor: 25000,
+    };
+    fits::<ProductSalesList>("product sales", json!({ "items": [sales] }));
+    let hit = q::ProductHit {
+        id: "p".into(),
+        sku: "S".into(),
+        name: "n".into(),
+        unit_price_minor: 1,
+        currency: "NOK".into(),
+        stock: Some(12),
+        stock_at: Some(1),
+        archived: false,
+    };
+    fits::<ProductList>("products", json!({ "items": [hit] }));
 }
