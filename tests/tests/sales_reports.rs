@@ -324,3 +324,72 @@ fn the_catalogue_is_searched_by_anyone_changed_by_admins_and_sold_in_orders() {
     assert_eq!((s, csv.lines().count()), (200, 3), "{csv}");
     assert!(csv.contains("Сельдь пряная"), "UTF-8 in the CSV: {csv}");
 }
+
+/// Every `$ref` in `v`.
+fn refs(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            if let Some(Value::String(r)) = m.get("$ref") {
+                out.push(r.clone());
+            }
+            m.values().for_each(|x| refs(x, out));
+        }
+        Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn the_openapi_document_describes_the_reports_and_the_catalogue() {
+    let server = Server::start();
+    let (s, doc) = Api::new(&server, None).get("/api/openapi.json");
+    assert_eq!(s, 200);
+    let paths = doc["paths"].as_object().unwrap();
+    for p in [
+        "/api/reports/forecast",
+        "/api/reports/stalled",
+        "/api/reports/conversion",
+        "/api/reports/products",
+        "/api/products",
+        "/api/products/{id}",
+    ] {
+        assert!(paths.contains_key(p), "openapi.json lacks {p}");
+    }
+    let params: Vec<&str> = doc["paths"]["/api/reports/stalled"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    for p in [
+        "owner",
+        "pipeline",
+        "day",
+        "tz_offset_minutes",
+        "thresholds",
+        "default_days",
+        "min_samples",
+        "format",
+    ] {
+        assert!(
+            params.contains(&p),
+            "stalled lacks the parameter {p}: {params:?}"
+        );
+    }
+    // the derived request bodies of the catalogue, and every reference resolves
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    assert_eq!(
+        schemas["ProductInput"]["required"],
+        json!(["sku", "name"]),
+        "{}",
+        schemas["ProductInput"]
+    );
+    let mut all = Vec::new();
+    refs(&doc, &mut all);
+    for r in all {
+        let name = r
+            .strip_prefix("#/components/schemas/")
+            .unwrap_or_else(|| panic!("{r}"));
+        assert!(schemas.contains_key(name), "{r} names no schema");
+    }
+}

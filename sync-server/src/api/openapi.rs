@@ -65,7 +65,7 @@ impl Modify for BearerAuth {
         import::PreviewResponse, import::ImportRequest, import::JobStarted, import::JobView,
         import::RowError, import::Duplicate,
         schemas::Account, schemas::Contact, schemas::Deal, schemas::Activity, schemas::Order,
-        schemas::Case, schemas::CustomField, schemas::Product,
+        schemas::Case, schemas::CustomField, schemas::Product, sales::ReportFormat,
         schemas::ContactPage, schemas::DealPage, schemas::ActivityPage, schemas::OrderPage,
         schemas::CasePage, schemas::ExportList,
     ))

@@ -33,7 +33,7 @@ use crate::state::Shared;
 /// JSON (the default) or CSV.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum Format {
+pub enum ReportFormat {
     #[default]
     Json,
     Csv,
@@ -99,7 +99,7 @@ pub struct ForecastQuery {
     /// Minutes east of UTC, -840 to 840 (default 0).
     #[param(minimum = -840, maximum = 840)]
     tz_offset_minutes: Option<i32>,
-    format: Option<Format>,
+    format: Option<ReportFormat>,
 }
 
 // the CSV columns of each report, in reading order
@@ -150,13 +150,13 @@ fn readable(app: &Shared, caller: &Caller) -> Result<BTreeSet<DocumentId>, ApiEr
 
 /// `value` as JSON, or its list `rows` as CSV named `name`.csv with these `columns`.
 fn answer(
-    format: Option<Format>,
+    format: Option<ReportFormat>,
     name: &str,
     value: Value,
     rows: &str,
     columns: &[&str],
 ) -> Result<Response, ApiError> {
-    if format.unwrap_or_default() == Format::Json {
+    if format.unwrap_or_default() == ReportFormat::Json {
         return Ok(Json(value).into_response());
     }
     let items = value
@@ -222,7 +222,7 @@ pub struct StalledQuery {
     /// Completed stays a stage needs for its history to count (default 5).
     #[param(minimum = 1, maximum = 10000)]
     min_samples: Option<u16>,
-    format: Option<Format>,
+    format: Option<ReportFormat>,
 }
 
 /// `stage:days,stage:days`.
@@ -298,7 +298,7 @@ pub struct ConversionQuery {
     closed_from: Option<i64>,
     /// … and before this one.
     closed_to: Option<i64>,
-    format: Option<Format>,
+    format: Option<ReportFormat>,
 }
 
 /// A pipeline's funnel stage by stage, the win rate and the length of the
@@ -339,7 +339,7 @@ pub struct ProductSalesQuery {
     from: Option<i64>,
     /// … and before this one.
     to: Option<i64>,
-    format: Option<Format>,
+    format: Option<ReportFormat>,
 }
 
 /// Quantities and revenue by product, month (in the caller's time zone)
