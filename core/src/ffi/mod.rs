@@ -24,6 +24,7 @@ mod log;
 mod observers;
 mod queries;
 mod records;
+mod reports;
 mod rows;
 mod runtime;
 mod store;

@@ -44,7 +44,7 @@ fn check_offset(arg: &str, minutes: i32) -> Res<()> {
     }
 }
 
-fn check_day(day: &Day) -> Res<()> {
+pub(super) fn check_day(day: &Day) -> Res<()> {
     check_offset("day.utc_offset_minutes", day.utc_offset_minutes)
 }
 
