@@ -14,7 +14,7 @@ pub mod sqlite_migrations;
 pub mod store;
 pub mod sync;
 
-pub use doc::{Conflict, ConflictValue, CrmDoc, Editor, FieldChange, Read};
+pub use doc::{Conflict, ConflictValue, CrmDoc, Editor, FieldChange, Read, order_id_for_quote};
 pub use error::{CoreError, Result};
 pub use ids::{Author, DocumentId, new_record_id};
 

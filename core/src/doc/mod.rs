@@ -8,11 +8,13 @@ mod conflicts;
 mod history;
 mod lenient;
 mod merge;
+mod quotes;
 pub mod schema;
 
 pub use conflicts::{Conflict, ConflictValue};
 pub use history::FieldChange;
 pub use lenient::Read;
+pub use quotes::order_id_for_quote;
 
 use automerge::transaction::{CommitOptions, Transactable, Transaction};
 use automerge::{Automerge, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, Value as AmValue};

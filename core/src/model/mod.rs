@@ -9,6 +9,7 @@ mod activity;
 mod common;
 mod contact;
 mod deal;
+mod quote;
 mod sales;
 pub(crate) mod serde_helpers;
 mod settings;
@@ -19,6 +20,7 @@ pub use activity::*;
 pub use common::*;
 pub use contact::*;
 pub use deal::*;
+pub use quote::*;
 pub use sales::*;
 pub use settings::*;
 
@@ -71,6 +73,7 @@ impl DocKind {
                 RecordKind::Activity,
                 RecordKind::Order,
                 RecordKind::Case,
+                RecordKind::Quote,
             ],
             DocKind::Settings => &[
                 RecordKind::Pipeline,
@@ -94,6 +97,7 @@ pub enum RecordKind {
     Activity,
     Order,
     Case,
+    Quote,
     Pipeline,
     CustomField,
     Product,
@@ -110,6 +114,7 @@ impl RecordKind {
             RecordKind::Activity => "activity",
             RecordKind::Order => "order",
             RecordKind::Case => "case",
+            RecordKind::Quote => "quote",
             RecordKind::Pipeline => "pipeline",
             RecordKind::CustomField => "custom field",
             RecordKind::Product => "product",
@@ -125,7 +130,8 @@ impl RecordKind {
             | RecordKind::Deal
             | RecordKind::Activity
             | RecordKind::Order
-            | RecordKind::Case => DocKind::Account,
+            | RecordKind::Case
+            | RecordKind::Quote => DocKind::Account,
             _ => DocKind::Settings,
         }
     }
@@ -141,6 +147,7 @@ impl RecordKind {
             RecordKind::Activity => Location::Collection("activities"),
             RecordKind::Order => Location::Collection("orders"),
             RecordKind::Case => Location::Collection("cases"),
+            RecordKind::Quote => Location::Collection("quotes"),
             RecordKind::Pipeline => Location::Collection("pipelines"),
             RecordKind::CustomField => Location::Collection("custom_fields"),
             RecordKind::Product => Location::Collection("products"),

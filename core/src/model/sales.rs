@@ -46,6 +46,8 @@ record! {
         pub payments: Vec<Payment>,
         pub loyalty_card: Option<String>,
         pub description: String,
+        /// The quote this order was made from (accepting it).
+        pub quote_id: Option<String>,
     }
 }
 

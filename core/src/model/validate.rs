@@ -13,8 +13,8 @@ use serde_json::{Map, Value};
 
 use super::{
     AccountType, ActivityKind, ActivityStatus, CaseKind, ContactMethod, CustomField,
-    CustomFieldType, DealType, Direction, LifecycleStage, PaymentMethod, Pipeline, RecordKind,
-    StageMeaning,
+    CustomFieldType, DealType, Direction, LifecycleStage, PaymentMethod, Pipeline, QuoteStatus,
+    RecordKind, StageMeaning,
 };
 
 /// One value that breaks a rule: where (a dotted path, e.g.
@@ -137,6 +137,17 @@ pub fn check(kind: RecordKind, r: &Map<String, Value>, rules: &Rules) -> Vec<Fie
             v.date("due_date", false);
             v.items("lines", |c| c.line_item());
             v.items("payments", |c| c.enumeration::<PaymentMethod>("method"));
+        }
+        RecordKind::Quote => {
+            v.enumeration::<QuoteStatus>("status");
+            v.currency("currency");
+            v.date("valid_until", false);
+            v.min("version", 0);
+            v.items("lines", |c| {
+                c.range("discount_bp", 0, 10_000);
+                c.range("tax_bp", 0, 10_000);
+                c.min("unit_price_minor", 0);
+            });
         }
         RecordKind::Case => {
             v.enumeration::<CaseKind>("kind");

@@ -34,6 +34,7 @@ pub struct DraftContents {
     pub activities: Vec<crate::model::Activity>,
     pub orders: Vec<crate::model::Order>,
     pub cases: Vec<crate::model::Case>,
+    pub quotes: Vec<crate::model::Quote>,
 }
 
 impl Store {
@@ -159,6 +160,7 @@ impl Store {
             activities: view.list().into_iter().map(|r| r.record).collect(),
             orders: view.list().into_iter().map(|r| r.record).collect(),
             cases: view.list().into_iter().map(|r| r.record).collect(),
+            quotes: view.list().into_iter().map(|r| r.record).collect(),
         })
     }
 
@@ -185,6 +187,7 @@ impl Store {
             n += reapply::<crate::model::Activity>(e, &view)?;
             n += reapply::<crate::model::Order>(e, &view)?;
             n += reapply::<crate::model::Case>(e, &view)?;
+            n += reapply::<crate::model::Quote>(e, &view)?;
             n += reapply::<crate::model::OrgSettings>(e, &view)?;
             n += reapply::<crate::model::Pipeline>(e, &view)?;
             n += reapply::<crate::model::CustomField>(e, &view)?;

@@ -48,6 +48,12 @@ impl Store {
         self.edit(doc, |e| e.move_deal_stage(deal_id, stage_id))
     }
 
+    /// Accepts a quote: marked accepted, and its order made, in one change
+    /// (see `Editor::accept_quote`). Returns the order's id.
+    pub fn accept_quote(&mut self, doc: DocumentId, quote_id: &str) -> Result<String> {
+        self.edit(doc, |e| e.accept_quote(quote_id))
+    }
+
     /// One record.
     ///
     /// `None` as well when the document is not on this device (never

@@ -9,6 +9,7 @@ mod crash;
 mod golden;
 mod locking;
 mod queries;
+mod quotes;
 mod sales_reports;
 mod store;
 mod subitems;

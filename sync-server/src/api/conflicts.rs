@@ -60,11 +60,12 @@ fn record_kind(s: &str) -> Result<RecordKind, ApiError> {
         "activity" => RecordKind::Activity,
         "order" => RecordKind::Order,
         "case" => RecordKind::Case,
+        "quote" => RecordKind::Quote,
         _ => {
             return Err(ApiError::bad(
                 "invalid_field",
                 "record_kind",
-                "record_kind: account, contact, deal, activity, order or case",
+                "record_kind: account, contact, deal, activity, order, case or quote",
             ));
         }
     })
@@ -77,6 +78,7 @@ fn kind_for(rk: RecordKind) -> Option<Kind> {
         RecordKind::Activity => Kind::Activities,
         RecordKind::Order => Kind::Orders,
         RecordKind::Case => Kind::Cases,
+        RecordKind::Quote => Kind::Quotes,
         _ => return None,
     })
 }

@@ -23,6 +23,7 @@ mod import_rows;
 mod import_write;
 mod lists;
 mod openapi;
+mod quotes;
 mod records;
 mod reports;
 mod sales;
@@ -158,6 +159,10 @@ pub fn router() -> Router<Shared> {
         .route(
             "/api/accounts/{account}/{kind}/{id}/stage",
             post(records::move_stage),
+        )
+        .route(
+            "/api/accounts/{account}/quotes/{id}/accept",
+            post(quotes::accept),
         )
         .route("/api/contacts", get(lists::contacts))
         .route("/api/deals", get(lists::deals))

@@ -18,7 +18,8 @@ use utoipa::{Modify, OpenApi};
 
 use super::schemas::{self, RECORD_KINDS};
 use super::{
-    accounts, admin, conflicts, events, export, import, lists, records, reports, sales, settings,
+    accounts, admin, conflicts, events, export, import, lists, quotes, records, reports, sales,
+    settings,
 };
 
 struct BearerAuth;
@@ -42,7 +43,7 @@ impl Modify for BearerAuth {
         lists::accounts, accounts::create_account, accounts::get_account, accounts::patch_account,
         accounts::archive_account, accounts::restore_account,
         records::list_records, records::create_record, records::get_record, records::patch_record,
-        records::archive_record, records::restore_record, records::move_stage,
+        records::archive_record, records::restore_record, records::move_stage, quotes::accept,
         conflicts::conflicts, conflicts::resolve, conflicts::history,
         lists::contacts, lists::deals, lists::activities, lists::orders, lists::cases,
         settings::list_pipelines, settings::list_custom_fields, settings::create_custom_field,
@@ -65,9 +66,9 @@ impl Modify for BearerAuth {
         import::PreviewResponse, import::ImportRequest, import::JobStarted, import::JobView,
         import::RowError, import::Duplicate,
         schemas::Account, schemas::Contact, schemas::Deal, schemas::Activity, schemas::Order,
-        schemas::Case, schemas::CustomField, schemas::Product, sales::ReportFormat,
+        schemas::Case, schemas::Quote, schemas::CustomField, schemas::Product, sales::ReportFormat,
         schemas::ContactPage, schemas::DealPage, schemas::ActivityPage, schemas::OrderPage,
-        schemas::CasePage, schemas::ExportList,
+        schemas::CasePage, schemas::QuotePage, schemas::ExportList,
     ))
 )]
 pub struct ApiDoc;
@@ -97,6 +98,7 @@ const NOT_SENT: &[&str] = &[
     "archived",
     "archived_at",
     "_conflicts",
+    "totals",
 ];
 
 /// Records whose request bodies are derived: (schema, fields a new one
@@ -108,6 +110,7 @@ const INPUTS: &[(&str, &[&str])] = &[
     ("Activity", &[]),
     ("Order", &[]),
     ("Case", &[]),
+    ("Quote", &[]),
     ("CustomField", &["entity", "key"]),
     ("Product", &["sku", "name"]),
 ];

@@ -29,6 +29,7 @@ pub enum Kind {
     Activities,
     Orders,
     Cases,
+    Quotes,
 }
 
 impl Kind {
@@ -39,6 +40,7 @@ impl Kind {
             "activities" => Kind::Activities,
             "orders" => Kind::Orders,
             "cases" => Kind::Cases,
+            "quotes" => Kind::Quotes,
             _ => return None,
         })
     }
@@ -50,6 +52,7 @@ impl Kind {
             Kind::Activities => RecordKind::Activity,
             Kind::Orders => RecordKind::Order,
             Kind::Cases => RecordKind::Case,
+            Kind::Quotes => RecordKind::Quote,
         }
     }
 }
@@ -76,6 +79,10 @@ macro_rules! by_kind {
             }
             Kind::Cases => {
                 type $R = Case;
+                $body
+            }
+            Kind::Quotes => {
+                type $R = outpost_core::model::Quote;
                 $body
             }
         }
@@ -127,6 +134,7 @@ fn check_known<R: Record>(m: &Map<String, Value>) -> Result<(), ApiError> {
 /// A new record from a request body (id optional; bookkeeping ignored).
 pub fn new_record<R: Record>(body: Value) -> Result<R, ApiError> {
     let mut m = as_object(body)?;
+    drop_shown::<R>(&mut m);
     check_known::<R>(&m)?;
     for k in IGNORED.iter().chain(&["created_at", "created_by"]) {
         m.remove(*k);
@@ -150,7 +158,8 @@ pub fn new_record<R: Record>(body: Value) -> Result<R, ApiError> {
 
 /// `current` with the fields of `patch` applied.
 pub fn patched<R: Record>(current: &R, patch: Value) -> Result<R, ApiError> {
-    let patch = as_object(patch)?;
+    let mut patch = as_object(patch)?;
+    drop_shown::<R>(&mut patch);
     check_known::<R>(&patch)?;
     let Value::Object(mut merged) =
         serde_json::to_value(current).map_err(|_| ApiError::internal())?
@@ -176,9 +185,26 @@ pub fn patched<R: Record>(current: &R, patch: Value) -> Result<R, ApiError> {
     from_value(Value::Object(merged))
 }
 
-/// The JSON of a record as the API shows it.
+/// What the API shows beside a record's fields, which a client that sends
+/// a read record back whole repeats (it is ignored): the open conflicts
+/// (`_conflicts`) and a quote's `totals`, computed by core.
+fn drop_shown<R: Record>(m: &mut Map<String, Value>) {
+    m.remove("_conflicts");
+    if R::KIND == RecordKind::Quote {
+        m.remove("totals");
+    }
+}
+
+/// The JSON of a record as the API shows it (a quote with its `totals`,
+/// computed by core's one rounding rule).
 pub fn record_json<R: Record>(r: &R) -> Value {
-    serde_json::to_value(r).unwrap_or(Value::Null)
+    let mut v = serde_json::to_value(r).unwrap_or(Value::Null);
+    if R::KIND == RecordKind::Quote
+        && let Ok(q) = serde_json::from_value::<outpost_core::model::Quote>(v.clone())
+    {
+        v["totals"] = serde_json::to_value(q.totals()).unwrap_or(Value::Null);
+    }
+    v
 }
 
 /// Conflicts as the API shows them (`record_kind` instead of `kind`).
@@ -195,7 +221,7 @@ pub fn conflicts_json(cs: Vec<outpost_core::Conflict>) -> Vec<Value> {
         .collect()
 }
 
-fn get_json<R: Record>(
+pub(crate) fn get_json<R: Record>(
     store: &mut Store,
     doc: outpost_core::DocumentId,
     id: &str,

@@ -43,6 +43,8 @@ page! {
     OrderPage of Order;
     /// A page of one account's cases.
     CasePage of Case;
+    /// A page of one account's quotes.
+    QuotePage of Quote;
 }
 
 /// A page of one account's records of the kind in the path (a
@@ -174,6 +176,7 @@ pub struct RecordCounts {
     pub activities: u64,
     pub orders: u64,
     pub cases: u64,
+    pub quotes: u64,
 }
 
 /// The account card: the account record plus derived values.
@@ -495,6 +498,7 @@ pub enum RecordKindName {
     Activity,
     Order,
     Case,
+    Quote,
 }
 
 /// The lists `/api/export/{list}` writes.

@@ -316,7 +316,81 @@ record_schema! {
         pub payments: BTreeMap<String, Payment>,
         pub loyalty_card: Option<String>,
         pub description: String,
+        /// The quote it was made from (accepting it).
+        pub quote_id: Option<String>,
     }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum QuoteStatus {
+    Draft,
+    Sent,
+    Accepted,
+    Declined,
+    Expired,
+}
+
+/// A line of a quote (`lines` is an object keyed by line id).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuoteLine {
+    pub id: String,
+    pub product_id: Option<String>,
+    pub description: String,
+    pub position: i64,
+    /// Thousandths of a unit.
+    pub quantity_milli: i64,
+    pub unit_price_minor: i64,
+    /// Basis points, 0 to 10000 (1250 is 12.5 %).
+    pub discount_bp: i64,
+    /// Basis points, 0 to 10000 (2500 is 25 %).
+    pub tax_bp: i64,
+}
+
+/// A quote's totals: each line rounded once, half away from zero; these are
+/// the sums of the lines' rounded figures.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuoteTotals {
+    pub gross_minor: i64,
+    pub discount_minor: i64,
+    pub net_minor: i64,
+    pub tax_minor: i64,
+    pub total_minor: i64,
+    pub currency: String,
+}
+
+record_schema! {
+    /// An offer to the account; `totals` is shown (computed), never sent.
+    pub struct Quote {
+        pub status: QuoteStatus,
+        pub number: Option<String>,
+        pub title: String,
+        pub deal_id: Option<String>,
+        pub contact_id: Option<String>,
+        pub currency: String,
+        pub lines: BTreeMap<String, QuoteLine>,
+        /// `YYYY-MM-DD`: the last day the offer holds.
+        pub valid_until: Option<String>,
+        pub version: i64,
+        pub supersedes: Option<String>,
+        pub sent_at: Option<i64>,
+        pub decided_at: Option<i64>,
+        pub order_id: Option<String>,
+        pub campaign_id: Option<String>,
+        pub notes: String,
+        #[serde(default)]
+        pub totals: Option<QuoteTotals>,
+    }
+}
+
+/// The accepted quote and the order it became.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuoteAccepted {
+    pub quote: Quote,
+    pub order: Order,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -493,4 +567,5 @@ pub const RECORD_KINDS: &[(&str, &str)] = &[
     ("activities", "Activity"),
     ("orders", "Order"),
     ("cases", "Case"),
+    ("quotes", "Quote"),
 ];

@@ -81,13 +81,30 @@ fn the_record_schemas_describe_what_core_serialises() {
         "number": "A-1", "ordered_at": 1, "status": "open", "lines": line, "total_minor": 5, "currency": "EUR",
         "payment_method": "card", "credit_terms_days": 30, "due_date": "2030-01-01",
         "payments": {"pay1": {"at": 2, "amount_minor": 3, "method": "cash", "late": true}},
-        "loyalty_card": "l", "description": "d"})));
+        "loyalty_card": "l", "description": "d", "quote_id": "q"})));
     record_fits::<model::Case, Case>(with_meta(json!({
         "kind": "feedback", "subject": "s", "channel": "web", "product_id": "p", "contact_id": "c",
         "status": "closed", "resolution": "fixed", "satisfaction": 5, "opened_at": 1, "closed_at": 2,
         "description": "d"})));
     record_fits::<model::CustomField, CustomField>(with_meta(json!({
         "field_type": "choice", "entity": "contact", "key": "k", "label": "K", "options": ["a", "b"]})));
+    let quote_line = json!({"q1": {"product_id": "p", "description": "d", "position": 1, "quantity_milli": 1500,
+                                   "unit_price_minor": 100, "discount_bp": 1250, "tax_bp": 2500}});
+    let quote = with_meta(json!({
+        "status": "accepted", "number": "Q-1", "title": "t", "deal_id": "d", "contact_id": "c",
+        "currency": "NOK", "lines": quote_line, "valid_until": "2030-01-01", "version": 2, "supersedes": "q0",
+        "sent_at": 1, "decided_at": 2, "order_id": "o", "campaign_id": "c", "notes": "n"}));
+    record_fits::<model::Quote, Quote>(quote.clone());
+    // as the API shows it: with core's totals
+    let shown = super::super::records::record_json(
+        &serde_json::from_value::<model::Quote>(quote).expect("a quote"),
+    );
+    assert!(shown["totals"]["total_minor"].is_i64(), "{shown}");
+    fits::<Quote>("quote as shown", shown.clone());
+    fits::<QuoteAccepted>(
+        "accepted quote",
+        json!({"quote": shown, "order": serde_json::to_value(model::Order::default()).unwrap_or_default()}),
+    );
     record_fits::<model::Product, Product>(with_meta(json!({
         "sku": "LAKS-5", "name": "Laks", "unit_price_minor": 100, "currency": "NOK", "stock": 12,
         "stock_at": 5, "description": "d"})));
@@ -238,7 +255,10 @@ fn the_report_schemas_describe_what_core_reports() {
         rows: vec![cell(Some("2026-12"), Some("kari")), cell(None, None)],
         totals: vec![cell(None, None)],
     };
-    fits::<Forecast>("forecast", serde_json::to_value(forecast).unwrap_or_default());
+    fits::<Forecast>(
+        "forecast",
+        serde_json::to_value(forecast).unwrap_or_default(),
+    );
     let deal = q::StalledDeal {
         doc_id,
         account_name: "a".into(),
@@ -291,7 +311,10 @@ fn the_report_schemas_describe_what_core_reports() {
         avg_cycle_days: Some(1.5),
         median_cycle_days: None,
     };
-    fits::<ConversionReport>("conversion", serde_json::to_value(conversion).unwrap_or_default());
+    fits::<ConversionReport>(
+        "conversion",
+        serde_json::to_value(conversion).unwrap_or_default(),
+    );
     let sales = q::ProductSales {
         product_id: None,
         name: "Frakt".into(),
