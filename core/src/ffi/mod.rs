@@ -23,6 +23,7 @@ mod feed;
 mod log;
 mod observers;
 mod queries;
+mod quotes;
 mod records;
 mod reports;
 mod rows;

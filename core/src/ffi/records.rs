@@ -378,11 +378,11 @@ impl OutpostStore {
     }
 }
 
-fn get<R: Record>(s: &mut Store, doc: DocumentId, id: &str) -> crate::Result<Option<R>> {
+pub(super) fn get<R: Record>(s: &mut Store, doc: DocumentId, id: &str) -> crate::Result<Option<R>> {
     Ok(s.get::<R>(doc, id)?.map(|r| r.record))
 }
 
-fn list<R: Record>(s: &mut Store, doc: DocumentId) -> crate::Result<Vec<R>> {
+pub(super) fn list<R: Record>(s: &mut Store, doc: DocumentId) -> crate::Result<Vec<R>> {
     Ok(s.list::<R>(doc)?.into_iter().map(|r| r.record).collect())
 }
 
