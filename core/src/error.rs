@@ -90,6 +90,10 @@ pub enum CoreError {
     /// Serialising a record failed (a bug, not bad input).
     #[error("encoding a record failed: {0}")]
     Encode(#[from] serde_json::Error),
+    /// A template does not compile or render within its limits (the
+    /// message names the part and line, never a merged value).
+    #[error("template: {0}")]
+    Template(#[from] crate::templates::TemplateError),
 }
 
 impl From<automerge::AutomergeError> for CoreError {

@@ -13,6 +13,7 @@ pub mod phone;
 pub mod sqlite_migrations;
 pub mod store;
 pub mod sync;
+pub mod templates;
 
 pub use doc::{Conflict, ConflictValue, CrmDoc, Editor, FieldChange, Read, order_id_for_quote};
 pub use error::{CoreError, Result};

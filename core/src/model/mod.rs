@@ -13,6 +13,7 @@ mod quote;
 mod sales;
 pub(crate) mod serde_helpers;
 mod settings;
+mod template;
 pub mod validate;
 
 pub use account::*;
@@ -23,6 +24,7 @@ pub use deal::*;
 pub use quote::*;
 pub use sales::*;
 pub use settings::*;
+pub use template::*;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -79,6 +81,7 @@ impl DocKind {
                 RecordKind::Pipeline,
                 RecordKind::CustomField,
                 RecordKind::Product,
+                RecordKind::Template,
             ],
         }
     }
@@ -101,6 +104,7 @@ pub enum RecordKind {
     Pipeline,
     CustomField,
     Product,
+    Template,
     OrgSettings,
 }
 
@@ -118,6 +122,7 @@ impl RecordKind {
             RecordKind::Pipeline => "pipeline",
             RecordKind::CustomField => "custom field",
             RecordKind::Product => "product",
+            RecordKind::Template => "template",
             RecordKind::OrgSettings => "settings",
         }
     }
@@ -151,6 +156,7 @@ impl RecordKind {
             RecordKind::Pipeline => Location::Collection("pipelines"),
             RecordKind::CustomField => Location::Collection("custom_fields"),
             RecordKind::Product => Location::Collection("products"),
+            RecordKind::Template => Location::Collection("templates"),
         }
     }
 }

@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 use super::{
     AccountType, ActivityKind, ActivityStatus, CaseKind, ContactMethod, CustomField,
     CustomFieldType, DealType, Direction, LifecycleStage, PaymentMethod, Pipeline, QuoteStatus,
-    RecordKind, StageMeaning,
+    RecordKind, StageMeaning, TemplateFormat, TemplateKind,
 };
 
 /// One value that breaks a rule: where (a dotted path, e.g.
@@ -63,6 +63,10 @@ fn depends_on(kind: RecordKind, top: &str) -> &'static [&'static str] {
         (RecordKind::Contact, "first_name") => &["first_name", "last_name", "emails", "phones"],
         (RecordKind::Activity, "end_at") => &["start_at"],
         (RecordKind::Case, "closed_at") => &["opened_at"],
+        // a template compiles as a whole: any part may break another
+        (RecordKind::Template, "subject" | "body" | "format") => {
+            &["kind", "format", "subject", "body", "locale"]
+        }
         _ => &[],
     }
 }
@@ -165,6 +169,18 @@ pub fn check(kind: RecordKind, r: &Map<String, Value>, rules: &Rules) -> Vec<Fie
         RecordKind::CustomField => {
             v.non_empty("key");
             v.enumeration::<CustomFieldType>("field_type");
+        }
+        RecordKind::Template => {
+            v.non_empty("name");
+            v.enumeration::<TemplateKind>("kind");
+            v.enumeration::<TemplateFormat>("format");
+            // the source compiles within the sandbox's limits, on every
+            // path (an admin's phone, the API, a merge)
+            if let Ok(t) = serde_json::from_value::<super::Template>(Value::Object(r.clone()))
+                && let Err(e) = crate::templates::validate(&t)
+            {
+                v.error(e.field(), &e.to_string());
+            }
         }
         RecordKind::Product => {
             v.min("unit_price_minor", 0);

@@ -11,6 +11,7 @@ mod drafts;
 pub mod feed;
 mod file;
 mod index;
+mod messages;
 mod migrations;
 mod org;
 mod pending;
@@ -20,6 +21,7 @@ mod rules;
 mod sync;
 
 pub use drafts::{Draft, DraftContents};
+pub use messages::MergeRecords;
 pub use pending::Retained;
 pub use sync::SyncReceived;
 

@@ -8,6 +8,7 @@ mod convergence;
 mod crash;
 mod golden;
 mod locking;
+mod messages;
 mod queries;
 mod quotes;
 mod sales_reports;

@@ -112,6 +112,8 @@ impl From<CoreError> for ApiError {
             CoreError::SchemaViolation { reason, .. } => {
                 Self::new(StatusCode::BAD_REQUEST, "schema_violation", reason)
             }
+            // names the part and line of the template, never a merged value
+            CoreError::Template(e) => Self::bad("invalid_template", e.field(), e.to_string()),
             other => {
                 // core errors name documents and records by id only
                 tracing::error!(error = %other, "api: store");

@@ -222,9 +222,10 @@ impl Store {
                AND (?1 IS NULL OR o.ordered_at >= ?1) AND (?2 IS NULL OR o.ordered_at < ?2)
                AND (?3 = 0 OR l.doc_id IN (SELECT doc_id FROM temp.outpost_scope))",
         )?;
+        // (month, product, currency) → (name, the orders, quantity, revenue)
         type Key = (String, Option<String>, String);
-        let mut cells: BTreeMap<Key, (String, BTreeSet<(String, String)>, i64, i64)> =
-            BTreeMap::new();
+        type Cell = (String, BTreeSet<(String, String)>, i64, i64);
+        let mut cells: BTreeMap<Key, Cell> = BTreeMap::new();
         let rows = st.query_map(params![from, to, scoped], |r| {
             Ok((
                 r.get::<_, Option<String>>(0)?,
