@@ -3,6 +3,7 @@
 //!
 //! The core never opens a socket; time is passed in by the caller.
 
+pub mod capture;
 pub mod doc;
 pub mod error;
 #[cfg(feature = "uniffi")]

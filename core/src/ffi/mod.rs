@@ -17,10 +17,12 @@
 //! module owns, never on the caller's (UI) thread.
 
 mod batch;
+mod capture;
 mod dispatch;
 mod error;
 mod feed;
 mod log;
+mod messages;
 mod observers;
 mod queries;
 mod quotes;

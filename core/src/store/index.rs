@@ -328,7 +328,7 @@ fn insert_tags(
 /// What of an e-mail address is worth searching: the local part and the
 /// domain without its top-level label (`kari@fjord-fisk.no` → `kari
 /// fjord-fisk`). The TLD would make a prefix like "no" match every contact.
-fn searchable_email(address: &str) -> String {
+pub(crate) fn searchable_email(address: &str) -> String {
     match address.rsplit_once('@') {
         Some((local, domain)) => {
             let domain = domain.rsplit_once('.').map_or(domain, |(d, _)| d);

@@ -7,6 +7,7 @@
 //! survives a crash or power loss.
 
 mod atomic;
+mod capture;
 mod drafts;
 pub mod feed;
 mod file;
@@ -21,6 +22,7 @@ mod rules;
 mod sync;
 
 pub use drafts::{Draft, DraftContents};
+pub use capture::CapturedMatch;
 pub use messages::MergeRecords;
 pub use pending::Retained;
 pub use sync::SyncReceived;

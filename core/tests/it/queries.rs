@@ -271,6 +271,15 @@ fn contact_search_by_name_email_company_and_diacritics() {
     assert_eq!(by_name[0].contact_id, w.kari);
     assert_eq!(by_name[0].account_name, "Fjord Fisk AS");
     assert_eq!(w.store.search_contacts("fjordfisk", 10).unwrap().len(), 1);
+    // a whole address pasted in, any case
+    let by_address = w
+        .store
+        .search_contacts("KARI@fjordfisk.example", 10)
+        .unwrap();
+    assert_eq!(
+        by_address.iter().map(|h| h.contact_id.as_str()).collect::<Vec<_>>(),
+        [w.kari.as_str()]
+    );
     assert_eq!(
         w.store.search_contacts("bergen", 10).unwrap()[0].full_name,
         "Åse Kjærstad"

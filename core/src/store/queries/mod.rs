@@ -284,10 +284,23 @@ pub(super) fn doc_id(s: String) -> rusqlite::Result<DocumentId> {
 }
 
 /// Turns what a user typed into an FTS5 prefix query: each word quoted
-/// (so punctuation cannot inject FTS syntax) and matched as a prefix.
+/// (so punctuation cannot inject FTS syntax) and matched as a prefix. An
+/// e-mail address is searched the way the index keeps it (local part and
+/// domain without its top-level part), so a whole pasted address finds its
+/// contact.
 pub(super) fn fts_query(q: &str) -> Option<String> {
     let terms: Vec<String> = q
         .split_whitespace()
+        .flat_map(|t| {
+            if t.contains('@') {
+                super::index::searchable_email(t)
+                    .split_whitespace()
+                    .map(str::to_owned)
+                    .collect()
+            } else {
+                vec![t.to_owned()]
+            }
+        })
         .map(|t| t.replace('"', ""))
         .filter(|t| !t.is_empty())
         .map(|t| format!("\"{t}\"*"))
@@ -357,6 +370,11 @@ mod tests {
         assert_eq!(fts_query("kar nord").as_deref(), Some("\"kar\"* \"nord\"*"));
         assert_eq!(fts_query("a\"b OR"), Some("\"ab\"* \"OR\"*".into()));
         assert_eq!(fts_query("   "), None);
+        // a whole address, as the index keeps it
+        assert_eq!(
+            fts_query("Kari.Nordmann@fjordline.no").as_deref(),
+            Some("\"Kari.Nordmann\"* \"fjordline\"*")
+        );
     }
 
     #[test]
