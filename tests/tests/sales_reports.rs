@@ -352,6 +352,13 @@ fn the_openapi_document_describes_the_reports_and_the_catalogue() {
         "/api/reports/products",
         "/api/products",
         "/api/products/{id}",
+        "/api/templates",
+        "/api/templates/{id}",
+        "/api/accounts/{account}/messages",
+        "/api/accounts/{account}/messages/preview",
+        "/api/capture",
+        "/api/accounts/{account}/quotes/{id}/accept",
+        "/api/accounts/{account}/quotes/{id}",
     ] {
         assert!(paths.contains_key(p), "openapi.json lacks {p}");
     }

@@ -30,6 +30,16 @@ impl Store {
     /// (any format), if this store has one: both over e-mail alone over
     /// phone alone, a live contact over an archived one.
     pub fn match_captured(&mut self, captured: &Captured) -> Result<Option<CapturedMatch>> {
+        self.match_captured_within(captured, None)
+    }
+
+    /// [`Store::match_captured`] among the contacts of the given account
+    /// documents only (a server answers over what the caller may see).
+    pub fn match_captured_within(
+        &mut self,
+        captured: &Captured,
+        within: Option<&BTreeSet<DocumentId>>,
+    ) -> Result<Option<CapturedMatch>> {
         // candidates from the index: the caller lookup for numbers, the
         // contact search for addresses; `match_existing` then judges them
         let mut keys: BTreeSet<(DocumentId, String)> = BTreeSet::new();
@@ -47,6 +57,9 @@ impl Store {
         }
         let mut found: Vec<(DocumentId, Contact)> = Vec::new();
         for (doc, id) in keys {
+            if within.is_some_and(|w| !w.contains(&doc)) {
+                continue;
+            }
             if let Some(r) = self.get::<Contact>(doc, &id)? {
                 found.push((doc, r.record));
             }

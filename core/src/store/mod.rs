@@ -21,8 +21,8 @@ mod records;
 mod rules;
 mod sync;
 
-pub use drafts::{Draft, DraftContents};
 pub use capture::CapturedMatch;
+pub use drafts::{Draft, DraftContents};
 pub use messages::MergeRecords;
 pub use pending::Retained;
 pub use sync::SyncReceived;

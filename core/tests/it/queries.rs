@@ -277,7 +277,10 @@ fn contact_search_by_name_email_company_and_diacritics() {
         .search_contacts("KARI@fjordfisk.example", 10)
         .unwrap();
     assert_eq!(
-        by_address.iter().map(|h| h.contact_id.as_str()).collect::<Vec<_>>(),
+        by_address
+            .iter()
+            .map(|h| h.contact_id.as_str())
+            .collect::<Vec<_>>(),
         [w.kari.as_str()]
     );
     assert_eq!(

@@ -22,6 +22,7 @@ mod import_map;
 mod import_rows;
 mod import_write;
 mod lists;
+mod messages;
 mod openapi;
 mod quotes;
 mod records;
@@ -193,6 +194,17 @@ pub fn router() -> Router<Shared> {
             get(sales::list_products).post(sales::create_product),
         )
         .route("/api/products/{id}", patch(sales::patch_product))
+        .route(
+            "/api/templates",
+            get(messages::list_templates).post(messages::create_template),
+        )
+        .route("/api/templates/{id}", patch(messages::patch_template))
+        .route(
+            "/api/accounts/{account}/messages/preview",
+            post(messages::preview),
+        )
+        .route("/api/accounts/{account}/messages", post(messages::send))
+        .route("/api/capture", post(messages::capture))
         // the import handlers read their bodies up to `--import-max-bytes`
         .route("/api/import/preview", post(import::preview))
         .route("/api/import", post(import::start))

@@ -18,8 +18,8 @@ use utoipa::{Modify, OpenApi};
 
 use super::schemas::{self, RECORD_KINDS};
 use super::{
-    accounts, admin, conflicts, events, export, import, lists, quotes, records, reports, sales,
-    settings,
+    accounts, admin, conflicts, events, export, import, lists, messages, quotes, records, reports,
+    sales, settings,
 };
 
 struct BearerAuth;
@@ -51,6 +51,8 @@ impl Modify for BearerAuth {
         reports::pipeline, reports::team,
         sales::forecast, sales::stalled, sales::conversion, sales::product_sales,
         sales::list_products, sales::create_product, sales::patch_product,
+        messages::list_templates, messages::create_template, messages::patch_template,
+        messages::preview, messages::send, messages::capture,
         events::events,
         import::preview, import::start, import::status,
         export::export,
@@ -66,7 +68,7 @@ impl Modify for BearerAuth {
         import::PreviewResponse, import::ImportRequest, import::JobStarted, import::JobView,
         import::RowError, import::Duplicate,
         schemas::Account, schemas::Contact, schemas::Deal, schemas::Activity, schemas::Order,
-        schemas::Case, schemas::Quote, schemas::CustomField, schemas::Product, sales::ReportFormat,
+        schemas::Case, schemas::Quote, schemas::CustomField, schemas::Product, schemas::Template, sales::ReportFormat,
         schemas::ContactPage, schemas::DealPage, schemas::ActivityPage, schemas::OrderPage,
         schemas::CasePage, schemas::QuotePage, schemas::ExportList,
     ))
@@ -113,6 +115,7 @@ const INPUTS: &[(&str, &[&str])] = &[
     ("Quote", &[]),
     ("CustomField", &["entity", "key"]),
     ("Product", &["sku", "name"]),
+    ("Template", &["name", "body"]),
 ];
 
 fn schema_ref(name: &str) -> Value {

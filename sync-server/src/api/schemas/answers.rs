@@ -469,6 +469,10 @@ derived! {
     CustomFieldInput;
     /// The custom field definition's fields to change.
     CustomFieldPatch;
+    /// A new template.
+    TemplateInput;
+    /// The template's fields to change.
+    TemplatePatch;
     /// A new product of the catalogue.
     ProductInput;
     /// The product's fields to change.

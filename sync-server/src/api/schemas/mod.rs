@@ -136,11 +136,13 @@ macro_rules! record_schema {
 }
 
 mod answers;
+mod messages;
 mod records;
 mod reports;
 #[cfg(test)]
 mod tests;
 
 pub use answers::*;
+pub use messages::*;
 pub use records::*;
 pub use reports::*;

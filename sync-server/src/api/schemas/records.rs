@@ -385,6 +385,36 @@ record_schema! {
     }
 }
 
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TemplateKind {
+    Email,
+    Sms,
+    Proposal,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TemplateFormat {
+    Text,
+    Html,
+}
+
+record_schema! {
+    /// An e-mail, SMS or proposal template of the org (Jinja with merge
+    /// fields; docs/API.md lists them).
+    pub struct Template {
+        pub kind: TemplateKind,
+        pub format: TemplateFormat,
+        pub name: String,
+        /// E-mail templates only.
+        pub subject: Option<String>,
+        pub body: String,
+        /// BCP 47; when set, dates and money follow it.
+        pub locale: Option<String>,
+    }
+}
+
 /// The accepted quote and the order it became.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

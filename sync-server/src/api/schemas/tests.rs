@@ -337,3 +337,46 @@ fn the_report_schemas_describe_what_core_reports() {
     };
     fits::<ProductList>("products", json!({ "items": [hit] }));
 }
+
+#[test]
+fn the_message_and_capture_schemas_describe_what_core_gives() {
+    record_fits::<model::Template, Template>(with_meta(json!({
+        "kind": "proposal", "format": "html", "name": "n", "subject": null, "body": "Hei {{ contact.first_name }}",
+        "locale": "nb-NO"})));
+    let rendered = outpost_core::templates::Rendered {
+        subject: Some("s".into()),
+        body: "b".into(),
+        missing: vec!["deal.name".into()],
+    };
+    fits::<Rendered>(
+        "rendered",
+        serde_json::to_value(&rendered).unwrap_or_default(),
+    );
+    fits::<MessageSent>(
+        "message sent",
+        json!({"message": rendered, "activity": serde_json::to_value(model::Activity::default()).unwrap_or_default()}),
+    );
+    let captured = outpost_core::capture::parse_card(
+        "Kari Nordmann\nSalgssjef\nFjordline AS\nMob: 912 34 567\nkari@fjordline.no\nStrandkaien 12, 5013 Bergen",
+        "NO",
+    );
+    assert!(
+        captured.address.is_some() && !captured.phones.is_empty(),
+        "{captured:?}"
+    );
+    let found = outpost_core::store::CapturedMatch {
+        doc_id: outpost_core::DocumentId::random(),
+        account_name: "a".into(),
+        contact_id: "c".into(),
+        full_name: "f".into(),
+        matched_by: outpost_core::capture::MatchedBy::EmailAndPhone,
+    };
+    fits::<CaptureAnswer>(
+        "capture",
+        json!({"captured": captured, "match": super::super::lists::row_json(&found, "account")}),
+    );
+    fits::<CaptureAnswer>(
+        "capture, no match",
+        json!({"captured": outpost_core::capture::Captured::default(), "match": null}),
+    );
+}
