@@ -219,3 +219,84 @@ async fn a_quote_accepted_on_a_phone_offline_reaches_the_office_with_its_order()
     );
     assert_eq!(phone.store().list::<Order>(d).unwrap().len(), 1);
 }
+
+/// `GET path` with a bearer token: (status line and headers, body).
+fn get_raw(server: &Server, path: &str, token: &str) -> (String, String) {
+    use std::io::{Read, Write};
+    let port = server.port();
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).unwrap();
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap();
+    let head = head.to_ascii_lowercase();
+    let body = if head.contains("transfer-encoding: chunked") {
+        outpost_e2e::dechunk(body)
+    } else {
+        body.to_owned()
+    };
+    (head, body)
+}
+
+#[test]
+fn a_quote_renders_to_a_document_the_customer_reads() {
+    let server = Server::start();
+    let admin = Api::new(&server, Some(server.admin_token()));
+    let token = server.add_user("kari", "rep", Some("west"));
+    let kari = Api::new(&server, Some(&token));
+    server.add_territory("kari", "west");
+    let (s, t) = admin.post(
+        "/api/templates",
+        &json!({"kind": "proposal", "format": "html", "name": "Tilbud", "locale": "nb-NO",
+                "body": "<h1>Tilbud til {{ account.name }}</h1><table>{% for l in quote.lines %}<tr><td>{{ l.description }}</td><td>{{ l.net | money }}</td></tr>{% endfor %}</table><p>Totalt {{ quote.total | money }}, gyldig til {{ quote.valid_until | date }}</p><script>x</script>"}),
+    );
+    assert_eq!(s, 201, "{t}");
+    let tid = t["id"].as_str().unwrap().to_owned();
+    let (_, acc) = admin.post(
+        "/api/accounts",
+        &json!({"name": "Fjord Fisk AS", "territory": "west"}),
+    );
+    let acc = acc["id"].as_str().unwrap().to_owned();
+    let (_, q) = kari.post(
+        &format!("/api/accounts/{acc}/quotes"),
+        &json!({"currency": "NOK", "valid_until": "2026-12-31",
+                "lines": [{"description": "Laks <5 kg>", "position": 1, "quantity_milli": 2000, "unit_price_minor": 10000, "tax_bp": 2500}]}),
+    );
+    let qid = q["id"].as_str().unwrap().to_owned();
+    let (head, body) = get_raw(
+        &server,
+        &format!("/api/accounts/{acc}/quotes/{qid}/document?template_id={tid}"),
+        &token,
+    );
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    assert!(head.contains("content-type: text/html"), "{head}");
+    assert!(
+        head.contains("content-security-policy: default-src 'none'"),
+        "no script runs: {head}"
+    );
+    assert!(body.contains("<h1>Tilbud til Fjord Fisk AS</h1>"), "{body}");
+    assert!(
+        body.contains("Laks &lt;5 kg&gt;"),
+        "merged values escaped: {body}"
+    );
+    assert!(
+        body.contains("200,00\u{a0}kr") && body.contains("250,00\u{a0}kr"),
+        "net and total: {body}"
+    );
+    assert!(body.contains("31. desember 2026"), "{body}");
+    let (s, v) = kari.get(&format!("/api/accounts/{acc}/quotes/{qid}/document"));
+    assert_eq!((s, v["field"].as_str()), (400, Some("template_id")), "{v}");
+    assert_eq!(
+        kari.get(&format!(
+            "/api/accounts/{acc}/quotes/nope/document?template_id={tid}"
+        ))
+        .0,
+        404
+    );
+}

@@ -165,6 +165,10 @@ pub fn router() -> Router<Shared> {
             "/api/accounts/{account}/quotes/{id}/accept",
             post(quotes::accept),
         )
+        .route(
+            "/api/accounts/{account}/quotes/{id}/document",
+            get(quotes::document),
+        )
         .route("/api/contacts", get(lists::contacts))
         .route("/api/deals", get(lists::deals))
         .route("/api/activities", get(lists::activities))

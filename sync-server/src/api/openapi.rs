@@ -43,7 +43,7 @@ impl Modify for BearerAuth {
         lists::accounts, accounts::create_account, accounts::get_account, accounts::patch_account,
         accounts::archive_account, accounts::restore_account,
         records::list_records, records::create_record, records::get_record, records::patch_record,
-        records::archive_record, records::restore_record, records::move_stage, quotes::accept,
+        records::archive_record, records::restore_record, records::move_stage, quotes::accept, quotes::document,
         conflicts::conflicts, conflicts::resolve, conflicts::history,
         lists::contacts, lists::deals, lists::activities, lists::orders, lists::cases,
         settings::list_pipelines, settings::list_custom_fields, settings::create_custom_field,

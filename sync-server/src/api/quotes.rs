@@ -43,3 +43,91 @@ pub async fn accept(
         .await?;
     Ok(Json(v))
 }
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DocumentQuery {
+    /// The proposal (or any) template to render the quote with.
+    template_id: String,
+    /// BCP 47 (default `en-GB`); the template's own locale wins.
+    locale: Option<String>,
+    /// `YYYY-MM-DD`: `today` in the document (default today, UTC).
+    day: Option<String>,
+}
+
+/// The quote as a document the customer reads: the template filled in with
+/// the quote (lines, totals by core's rounding rule), its contact and deal,
+/// and the account; `text/html` for an HTML template (served with a
+/// Content-Security-Policy that runs no script), else `text/plain`.
+#[utoipa::path(get, path = "/api/accounts/{account}/quotes/{id}/document", tag = "records",
+    params(("account" = String, Path), ("id" = String, Path), DocumentQuery),
+    responses((status = 200, body = String, content_type = "text/html", description = "the rendered document"),
+              (status = 400, body = ErrorBody), (status = 404, body = ErrorBody, description = "no such account in scope, quote or template")),
+    security(("bearer" = [])))]
+pub async fn document(
+    State(app): State<Shared>,
+    caller: Caller,
+    Path((account, id)): Path<(String, String)>,
+    super::extract::Query(q): super::extract::Query<DocumentQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    use outpost_core::model::TemplateFormat;
+    use outpost_core::store::MergeRecords;
+    use outpost_core::templates::{RenderOptions, RepInfo};
+
+    let doc = parse_doc(&account)?;
+    let day = super::sales::report_day("day", q.day.as_deref(), None)?;
+    let locale = q.locale.unwrap_or_else(|| "en-GB".into());
+    if locale.len() > 35
+        || !locale
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
+        return Err(ApiError::bad(
+            "invalid_query",
+            "locale",
+            "locale: a BCP 47 tag such as nb-NO",
+        ));
+    }
+    let rep = RepInfo {
+        user_id: caller.user.id.clone(),
+        display_name: caller.user.id.clone(),
+        ..Default::default()
+    };
+    let (html, body) = caller
+        .read(&app, doc, move |store, _| {
+            let quote = store
+                .get::<Quote>(doc, &id)?
+                .ok_or_else(ApiError::not_found)?
+                .record;
+            let records = MergeRecords {
+                contact_id: quote.contact_id.clone(),
+                deal_id: quote.deal_id.clone(),
+                quote_id: Some(id),
+            };
+            let template = store.template(&q.template_id)?;
+            let opts = RenderOptions::new(locale, day.date);
+            let m = store.render_template(&q.template_id, doc, &records, Some(rep), &opts)?;
+            Ok((template.format == TemplateFormat::Html, m.body))
+        })
+        .await?;
+    let kind = if html {
+        "text/html; charset=utf-8"
+    } else {
+        "text/plain; charset=utf-8"
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, kind),
+            // the template's markup is the org's; no script runs whatever it holds
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
