@@ -239,7 +239,7 @@ pub(crate) fn get_json<R: Record>(
 /// A record page of one account.
 #[utoipa::path(get, path = "/api/accounts/{account}/{kind}", tag = "records",
     params(("account" = String, Path, description = "account document id"),
-           ("kind" = String, Path, description = "contacts | deals | activities | orders | cases"),
+           ("kind" = String, Path, description = "contacts | deals | activities | orders | cases | quotes"),
            ("archived" = Option<bool>, Query, description = "include archived records"),
            ListQuery),
     responses((status = 200, body = AnyRecordPage), (status = 400, body = ErrorBody, description = "a bad `limit`, `offset` or `sort`"),

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use chrono::{Datelike, Duration, NaiveDate};
 use outpost_core::model::Account;
 use outpost_core::store::queries::{AccountFilter, Day};
@@ -14,22 +14,34 @@ use serde_json::{Value, json};
 
 use super::auth::{Caller, blocking};
 use super::errors::{ApiError, ErrorBody};
-use super::lists::text;
+use super::extract::Query;
 use super::sales::report_day;
 use super::schemas::{PipelineReport, TeamReport};
 use super::settings::pipelines;
 use crate::auth::Role;
 use crate::state::Shared;
 
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PipelineQuery {
+    /// The pipeline (default: the org's default pipeline).
+    pipeline: Option<String>,
+    /// Only this owner's deals.
+    owner: Option<String>,
+    /// The currency counted (default: the org's); deals in others are counted in `other_currency_deals`.
+    currency: Option<String>,
+}
+
 /// The pipeline by stage over the caller's scope.
 #[utoipa::path(get, path = "/api/reports/pipeline", tag = "reports",
-    params(("pipeline" = Option<String>, Query), ("owner" = Option<String>, Query), ("currency" = Option<String>, Query)),
-    responses((status = 200, body = PipelineReport), (status = 401, body = ErrorBody)),
+    params(PipelineQuery),
+    responses((status = 200, body = PipelineReport), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn pipeline(
     State(app): State<Shared>,
     caller: Caller,
-    Query(q): Query<HashMap<String, String>>,
+    Query(q): Query<PipelineQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let v = blocking(move || {
         let scope = caller.scope_now(&app)?;
@@ -39,13 +51,13 @@ pub async fn pipeline(
             .all_deals(false)?
             .into_iter()
             .filter(|d| scope.docs.contains_key(&d.doc_id))
-            .filter(|d| text(&q, "owner").is_none_or(|o| d.owner.as_deref() == Some(o.as_str())))
+            .filter(|d| q.owner.as_ref().is_none_or(|o| d.owner.as_deref() == Some(o.as_str())))
             .collect();
-        let pipeline_id = text(&q, "pipeline")
+        let pipeline_id = q.pipeline.clone().filter(|p| !p.is_empty())
             .or_else(|| org.as_ref().and_then(|o| o.default_pipeline_id.clone()))
             .or_else(|| pipes.first().map(|p| p.meta.id.clone()))
             .or_else(|| deals.first().map(|d| d.pipeline_id.clone()));
-        let currency = text(&q, "currency")
+        let currency = q.currency.clone().filter(|c| !c.is_empty())
             .or_else(|| org.as_ref().map(|o| o.default_currency.clone()).filter(|c| !c.is_empty()))
             .or_else(|| deals.first().map(|d| d.currency.clone()));
         let mut stages: Vec<Value> = Vec::new();
@@ -93,28 +105,28 @@ pub async fn pipeline(
     Ok(Json(v))
 }
 
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct TeamQuery {
+    /// YYYY-MM-DD, any day of the week (default: this week).
+    week: Option<String>,
+    /// Minutes east of UTC, -840 to 840.
+    #[param(minimum = -840, maximum = 840)]
+    tz_offset_minutes: Option<i32>,
+}
+
 /// The team dashboard for the week containing `week` (default: this week).
 #[utoipa::path(get, path = "/api/reports/team", tag = "reports",
-    params(("week" = Option<String>, Query, description = "YYYY-MM-DD, any day of the week"),
-           ("tz_offset_minutes" = Option<i32>, Query, minimum = -840, maximum = 840, description = "minutes east of UTC, -840 to 840")),
+    params(TeamQuery),
     responses((status = 200, body = TeamReport), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn team(
     State(app): State<Shared>,
     caller: Caller,
-    Query(q): Query<HashMap<String, String>>,
+    Query(q): Query<TeamQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let tz = match text(&q, "tz_offset_minutes") {
-        None => None,
-        Some(v) => Some(v.parse::<i32>().map_err(|_| {
-            ApiError::bad(
-                "invalid_query",
-                "tz_offset_minutes",
-                "minutes east of UTC, -840 to 840",
-            )
-        })?),
-    };
-    let day = report_day("week", text(&q, "week").as_deref(), tz)?;
+    let day = report_day("week", q.week.as_deref(), q.tz_offset_minutes)?;
     let (date, offset) = (day.date, day.utc_offset_minutes);
     let v = blocking(move || {
         let week_start = date - Duration::days(i64::from(date.weekday().num_days_from_monday()));

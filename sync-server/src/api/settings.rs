@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use outpost_core::DocumentId;
 use outpost_core::model::{CustomField, OrgSettings, Pipeline};
@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 use super::auth::{Caller, blocking, changed};
 use super::errors::{ApiError, Body, ErrorBody};
-use super::extract::Path;
+use super::extract::{Path, Query};
 use super::records::{new_record, patch_in, patched, record_json};
 use super::schemas::{
     CustomField as CustomFieldSchema, CustomFieldInput, CustomFieldPatch, CustomFields,
@@ -91,17 +91,25 @@ pub async fn list_pipelines(
     Ok(Json(v))
 }
 
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CustomFieldQuery {
+    /// Only the fields of this record kind (contact, account, deal…).
+    entity: Option<String>,
+}
+
 /// Custom field definitions, optionally for one entity (contact, account, deal…).
 #[utoipa::path(get, path = "/api/custom-fields", tag = "settings",
-    params(("entity" = Option<String>, Query)),
-    responses((status = 200, body = CustomFields), (status = 401, body = ErrorBody)),
+    params(CustomFieldQuery),
+    responses((status = 200, body = CustomFields), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list_custom_fields(
     State(app): State<Shared>,
     _caller: Caller,
-    Query(q): Query<HashMap<String, String>>,
+    Query(q): Query<CustomFieldQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let entity = q.get("entity").cloned();
+    let entity = q.entity;
     let v = blocking(move || {
         let mut store = app.store();
         let Some(doc) = settings_doc(&store)? else {
