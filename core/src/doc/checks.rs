@@ -159,11 +159,11 @@ impl CrmDoc {
                     }
                 }
                 Location::Collection(_) => {
-                    let Ok(Some((AmValue::Object(ObjType::Map), coll))) = self.am.get(ROOT, key)
-                    else {
-                        continue;
-                    };
-                    for id in self.am.keys(&coll) {
+                    let ids: BTreeSet<String> = super::collection_objs(&self.am, key)
+                        .iter()
+                        .flat_map(|coll| self.am.keys(coll).collect::<Vec<_>>())
+                        .collect();
+                    for id in ids {
                         if let Some(new) = self.record_json_at(kind, &id, None) {
                             first_error(
                                 self.id,
@@ -204,9 +204,13 @@ fn record_obj_at<R: ReadDoc>(
     };
     match kind.location() {
         Location::Singleton(key) => map(doc.get_at(ROOT, key, heads).ok()?),
-        Location::Collection(key) => {
-            let coll = map(doc.get_at(ROOT, key, heads).ok()?)?;
-            map(doc.get_at(&coll, id, heads).ok()?)
-        }
+        // every map at the key then (see `collection_objs`)
+        Location::Collection(key) => doc
+            .get_all_at(ROOT, key, heads)
+            .ok()?
+            .into_iter()
+            .rev()
+            .filter_map(|v| map(Some(v)))
+            .find_map(|coll| map(doc.get_at(&coll, id, heads).ok()?)),
     }
 }

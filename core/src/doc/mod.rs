@@ -211,11 +211,12 @@ impl CrmDoc {
         let Location::Collection(key) = R::KIND.location() else {
             return self.get::<R>("").into_iter().collect();
         };
-        let Ok(Some((AmValue::Object(ObjType::Map), coll))) = self.am.get(ROOT, key) else {
-            return Vec::new();
-        };
-        self.am
-            .keys(&coll)
+        // every map of the collection (see `collection_objs`), ids in order
+        let ids: std::collections::BTreeSet<String> = collection_objs(&self.am, key)
+            .iter()
+            .flat_map(|coll| self.am.keys(coll).collect::<Vec<_>>())
+            .collect();
+        ids.into_iter()
             .filter_map(|id| self.get::<R>(&id))
             .collect()
     }
@@ -337,6 +338,26 @@ fn parse_strict(id: DocumentId, bytes: &[u8]) -> Result<Option<Automerge>> {
     }
 }
 
+/// Every map at the root key of a collection, the one Automerge shows first.
+///
+/// A collection added to the schema after a document was made (`quotes` in
+/// an older account) is created by the first device that writes a record
+/// of it. Two devices doing that offline each create a map at the same root
+/// key: Automerge keeps both as a conflict and shows one. Records are read
+/// from all of them, so neither device's records are hidden; new records go
+/// into the one shown.
+pub(crate) fn collection_objs<R: ReadDoc>(doc: &R, key: &str) -> Vec<ObjId> {
+    let mut maps: Vec<ObjId> = doc
+        .get_all(ROOT, key)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(v, obj)| matches!(v, AmValue::Object(ObjType::Map)).then_some(obj))
+        .collect();
+    // get_all lists the values in op order; the one shown (`get`) is the last
+    maps.reverse();
+    maps
+}
+
 /// Finds the map of a record.
 pub(crate) fn record_obj<R: ReadDoc>(doc: &R, kind: RecordKind, id: &str) -> Option<ObjId> {
     match kind.location() {
@@ -345,14 +366,12 @@ pub(crate) fn record_obj<R: ReadDoc>(doc: &R, kind: RecordKind, id: &str) -> Opt
             _ => None,
         },
         Location::Collection(key) => {
-            let coll = match doc.get(ROOT, key).ok()?? {
-                (AmValue::Object(ObjType::Map), obj) => obj,
-                _ => return None,
-            };
-            match doc.get(&coll, id).ok()?? {
-                (AmValue::Object(ObjType::Map), obj) => Some(obj),
-                _ => None,
-            }
+            collection_objs(doc, key).into_iter().find_map(|coll| {
+                match doc.get(&coll, id).ok()?? {
+                    (AmValue::Object(ObjType::Map), obj) => Some(obj),
+                    _ => None,
+                }
+            })
         }
     }
 }
@@ -414,9 +433,12 @@ impl Editor<'_> {
                 self.tx.put_object(ROOT, key, ObjType::Map)?
             }
             Location::Collection(key) => {
-                let coll = match self.tx.get(ROOT, key)? {
-                    Some((AmValue::Object(ObjType::Map), c)) => c,
-                    _ => self.tx.put_object(ROOT, key, ObjType::Map)?,
+                if record_obj(&self.tx, R::KIND, &id).is_some() {
+                    return Err(self.exists::<R>(&id));
+                }
+                let coll = match collection_objs(&self.tx, key).into_iter().next() {
+                    Some(c) => c,
+                    None => self.tx.put_object(ROOT, key, ObjType::Map)?,
                 };
                 if self.tx.get(&coll, id.as_str())?.is_some() {
                     return Err(self.exists::<R>(&id));

@@ -70,9 +70,13 @@ pub fn validate<R: ReadDoc>(doc: &R, id: DocumentId) -> Result<(DocKind, i64)> {
                 None | Some((AmValue::Object(ObjType::Map), _)) => {}
                 Some(_) => return Err(violation(&format!("root `{key}` must be a map"))),
             },
-            Location::Collection(key) => match doc.get(ROOT, key)? {
-                None => {}
-                Some((AmValue::Object(ObjType::Map), coll)) => {
+            // every value at the key: two devices may each have made the
+            // collection's map (see `doc::collection_objs`)
+            Location::Collection(key) => {
+                for (value, coll) in doc.get_all(ROOT, key)? {
+                    if !matches!(value, AmValue::Object(ObjType::Map)) {
+                        return Err(violation(&format!("root `{key}` must be a map")));
+                    }
                     for rid in doc.keys(&coll) {
                         match doc.get(&coll, rid.as_str())? {
                             Some((AmValue::Object(ObjType::Map), _)) => {}
@@ -84,8 +88,7 @@ pub fn validate<R: ReadDoc>(doc: &R, id: DocumentId) -> Result<(DocKind, i64)> {
                         }
                     }
                 }
-                Some(_) => return Err(violation(&format!("root `{key}` must be a map"))),
-            },
+            }
         }
     }
     Ok((kind, version))

@@ -507,3 +507,81 @@ fn named_contact() -> Contact {
         ..Default::default()
     }
 }
+
+#[test]
+fn a_collection_two_devices_create_offline_keeps_both_their_records() {
+    use crate::model::Quote;
+    let (ua, ub) = (author("alice"), author("bob"));
+    let mut a = account_doc(&ua);
+    // an account made before quotes existed: no `quotes` map at the root
+    let mut tx = a.am.transaction();
+    tx.delete(ROOT, "quotes").unwrap();
+    tx.commit();
+    assert!(a.am.get(ROOT, "quotes").unwrap().is_none());
+    let mut b = replica(&a);
+    let quote = |title: &str| Quote {
+        title: title.into(),
+        currency: "NOK".into(),
+        ..Default::default()
+    };
+    // each device makes the map with its first quote, offline
+    let qa = a.edit(&ua, T, |e| e.create(quote("from alice"))).unwrap();
+    let qb = b.edit(&ub, T, |e| e.create(quote("from bob"))).unwrap();
+    sync(&mut a, &mut b);
+    assert_eq!(
+        a.am.get_all(ROOT, "quotes").unwrap().len(),
+        2,
+        "two maps in conflict"
+    );
+    for d in [&a, &b] {
+        let mut titles: Vec<String> = d
+            .list::<Quote>()
+            .into_iter()
+            .map(|r| r.record.title)
+            .collect();
+        titles.sort();
+        assert_eq!(
+            titles,
+            ["from alice", "from bob"],
+            "neither device's quote is hidden"
+        );
+    }
+    // both stay editable, and a third quote lands beside them
+    b.edit(&ub, T + 1, |e| {
+        e.modify::<Quote>(&qa, |q| q.title = "alice's, edited".into())
+            .map(|_| ())
+    })
+    .unwrap();
+    a.edit(&ua, T + 1, |e| {
+        e.modify::<Quote>(&qb, |q| q.title = "bob's, edited".into())
+            .map(|_| ())
+    })
+    .unwrap();
+    let qc = a.edit(&ua, T + 2, |e| e.create(quote("third"))).unwrap();
+    sync(&mut a, &mut b);
+    for d in [&a, &b] {
+        assert_eq!(d.get::<Quote>(&qa).unwrap().record.title, "alice's, edited");
+        assert_eq!(d.get::<Quote>(&qb).unwrap().record.title, "bob's, edited");
+        assert!(d.get::<Quote>(&qc).is_some());
+        assert_eq!(d.list::<Quote>().len(), 3);
+        assert_eq!(
+            d.records_changed_since(&[])
+                .iter()
+                .filter(|r| r.kind == crate::model::RecordKind::Quote)
+                .count(),
+            3,
+            "changes in either map name their record"
+        );
+    }
+    // a record id may not be created twice across the maps
+    assert!(
+        a.edit(&ua, T + 3, |e| e.create(Quote {
+            meta: crate::model::RecordMeta {
+                id: qb.clone(),
+                ..Default::default()
+            },
+            ..quote("dup")
+        }))
+        .is_err()
+    );
+}
