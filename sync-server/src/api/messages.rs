@@ -21,13 +21,13 @@ use utoipa::ToSchema;
 use super::auth::{Caller, blocking, parse_doc};
 use super::errors::{ApiError, Body, ErrorBody};
 use super::extract::{Path, Query};
-use super::records::{get_json, new_record, patch_in, record_json};
+use super::records::{get_json, new_record, record_json};
 use super::sales::report_day;
 use super::schemas::{
     CaptureAnswer, MessageSent, Rendered as RenderedSchema, Template as TemplateSchema,
     TemplateInput, TemplateList, TemplatePatch,
 };
-use super::settings::{settings_doc, write_settings};
+use super::settings::{create_setting, patch_setting, settings_doc};
 use crate::state::Shared;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -80,11 +80,7 @@ pub async fn create_template(
     Body(body): Body<Value>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let template: Template = new_record(body)?;
-    let v = write_settings(&app, &caller, move |store, doc| {
-        let id = store.create(doc, template)?;
-        get_json::<Template>(store, doc, &id)
-    })
-    .await?;
+    let v = create_setting(&app, &caller, template).await?;
     Ok((StatusCode::CREATED, Json(v)))
 }
 
@@ -100,12 +96,9 @@ pub async fn patch_template(
     Path(id): Path<String>,
     Body(body): Body<Value>,
 ) -> Result<Json<Value>, ApiError> {
-    let v = write_settings(&app, &caller, move |store, doc| {
-        patch_in::<Template>(store, doc, &id, body)?;
-        get_json::<Template>(store, doc, &id)
-    })
-    .await?;
-    Ok(Json(v))
+    Ok(Json(
+        patch_setting::<Template>(&app, &caller, id, body).await?,
+    ))
 }
 
 /// A message to render: the template, the account's records it is about,

@@ -22,12 +22,12 @@ use super::errors::{ApiError, Body, ErrorBody};
 use super::export::to_csv_columns;
 use super::extract::{Path, Query};
 use super::lists::row_json;
-use super::records::{new_record, patch_in, record_json};
+use super::records::new_record;
 use super::schemas::{
     ConversionReport, Forecast, Product as ProductSchema, ProductInput, ProductList, ProductPatch,
     ProductSalesList, StalledReport,
 };
-use super::settings::write_settings;
+use super::settings::{create_setting, patch_setting};
 use crate::state::Shared;
 
 /// JSON (the default) or CSV.
@@ -425,14 +425,7 @@ pub async fn create_product(
             ));
         }
     }
-    let v = write_settings(&app, &caller, move |store, doc| {
-        let id = store.create(doc, product)?;
-        let r = store
-            .get::<Product>(doc, &id)?
-            .ok_or_else(ApiError::internal)?;
-        Ok(record_json(&r.record))
-    })
-    .await?;
+    let v = create_setting(&app, &caller, product).await?;
     Ok((StatusCode::CREATED, Json(v)))
 }
 
@@ -448,13 +441,7 @@ pub async fn patch_product(
     Path(id): Path<String>,
     Body(body): Body<Value>,
 ) -> Result<Json<Value>, ApiError> {
-    let v = write_settings(&app, &caller, move |store, doc| {
-        patch_in::<Product>(store, doc, &id, body)?;
-        let r = store
-            .get::<Product>(doc, &id)?
-            .ok_or_else(ApiError::not_found)?;
-        Ok(record_json(&r.record))
-    })
-    .await?;
-    Ok(Json(v))
+    Ok(Json(
+        patch_setting::<Product>(&app, &caller, id, body).await?,
+    ))
 }

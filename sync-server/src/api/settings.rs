@@ -10,14 +10,14 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use outpost_core::DocumentId;
-use outpost_core::model::{CustomField, OrgSettings, Pipeline};
+use outpost_core::model::{CustomField, OrgSettings, Pipeline, Record};
 use outpost_core::store::Store;
 use serde_json::{Value, json};
 
 use super::auth::{Caller, blocking, changed};
 use super::errors::{ApiError, Body, ErrorBody};
 use super::extract::{Path, Query};
-use super::records::{new_record, patch_in, patched, record_json};
+use super::records::{get_json, new_record, patch_in, patched, record_json};
 use super::schemas::{
     CustomField as CustomFieldSchema, CustomFieldInput, CustomFieldPatch, CustomFields,
     Pipeline as PipelineSchema, PipelineInput, PipelinePatch, Pipelines,
@@ -151,6 +151,33 @@ pub(crate) async fn write_settings(
     Ok(v)
 }
 
+/// Adds a record to the settings document (admin) and answers it.
+pub(crate) async fn create_setting<R: Record + Send + 'static>(
+    app: &Shared,
+    caller: &Caller,
+    record: R,
+) -> Result<Value, ApiError> {
+    write_settings(app, caller, move |store, doc| {
+        let id = store.create(doc, record)?;
+        get_json::<R>(store, doc, &id)
+    })
+    .await
+}
+
+/// Changes the fields `patch` sends of a settings record (admin) and answers it.
+pub(crate) async fn patch_setting<R: Record + Send + 'static>(
+    app: &Shared,
+    caller: &Caller,
+    id: String,
+    patch: Value,
+) -> Result<Value, ApiError> {
+    write_settings(app, caller, move |store, doc| {
+        patch_in::<R>(store, doc, &id, patch)?;
+        get_json::<R>(store, doc, &id)
+    })
+    .await
+}
+
 /// Defines a custom field (admin).
 #[utoipa::path(post, path = "/api/custom-fields", tag = "settings",
     request_body(content = CustomFieldInput, description = "CustomField: {entity, key, label, field_type, options}"),
@@ -177,14 +204,7 @@ pub async fn create_custom_field(
             "entity must not be empty",
         ));
     }
-    let v = write_settings(&app, &caller, move |store, doc| {
-        let id = store.create(doc, field)?;
-        let r = store
-            .get::<CustomField>(doc, &id)?
-            .ok_or_else(ApiError::internal)?;
-        Ok(record_json(&r.record))
-    })
-    .await?;
+    let v = create_setting(&app, &caller, field).await?;
     Ok((StatusCode::CREATED, Json(v)))
 }
 
@@ -200,15 +220,9 @@ pub async fn patch_custom_field(
     Path(id): Path<String>,
     Body(body): Body<Value>,
 ) -> Result<Json<Value>, ApiError> {
-    let v = write_settings(&app, &caller, move |store, doc| {
-        patch_in::<CustomField>(store, doc, &id, body)?;
-        let r = store
-            .get::<CustomField>(doc, &id)?
-            .ok_or_else(ApiError::not_found)?;
-        Ok(record_json(&r.record))
-    })
-    .await?;
-    Ok(Json(v))
+    Ok(Json(
+        patch_setting::<CustomField>(&app, &caller, id, body).await?,
+    ))
 }
 
 /// Accepts `stages` as the list `GET /api/pipelines` shows, or as the
