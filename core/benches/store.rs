@@ -1,7 +1,8 @@
 //! Store benchmark: builds an on-disk store of N accounts (each with 20
 //! contacts, 10 deals and 100 activities), then measures build time, size on
 //! disk, cold open + first account list, contact search, caller lookup, the
-//! pipeline, agenda and dashboard queries, and peak memory.
+//! pipeline, agenda and dashboard queries, the sales reports (forecast,
+//! stalled deals, conversion), and peak memory.
 //!
 //! Full run (release):  `cargo bench -p outpost-core --bench store`
 //! CI smoke run:        `cargo bench --profile dev -p outpost-core --bench store -- --accounts 5`
@@ -25,7 +26,9 @@ use outpost_core::model::{
     DealType, Direction, DocKind, Email, GeoStamp, LifecycleStage, OrgSettings, Phone, Pipeline,
     RecordMeta, Stage, StageChange, StageMeaning,
 };
-use outpost_core::store::queries::{AccountFilter, Day, PipelineFilter};
+use outpost_core::store::queries::{
+    AccountFilter, Day, PipelineFilter, SalesFilter, StalledOptions,
+};
 use outpost_core::store::{Store, StoreOptions};
 use outpost_core::{Author, new_record_id};
 use rand::rngs::StdRng;
@@ -825,6 +828,13 @@ fn main() -> BenchResult<()> {
     let (dash_first, dash_median, dash) =
         time_query(|| Ok(store.dashboard(day, Some(&author.user_id), None)?))?;
 
+    // ---- the sales manager's reports over every deal ----
+    let all = SalesFilter::default();
+    let (fc_first, fc_median, fc) = time_query(|| Ok(store.forecast(day, &all)?))?;
+    let (st_first, st_median, st) =
+        time_query(|| Ok(store.stalled_deals(day, &all, &StalledOptions::default())?))?;
+    let (cv_first, cv_median, cv) = time_query(|| Ok(store.conversion(&all, None, None)?))?;
+
     // ---- opening an account (a document cache miss) ----
     let docs: Vec<_> = store
         .document_ids()?
@@ -897,6 +907,26 @@ fn main() -> BenchResult<()> {
         dash.visits_today,
         dash.calls_today,
         dash.open_deals
+    );
+    println!(
+        "forecast:           first {:.2} ms, median {:.2} ms ({} rows)",
+        ms(fc_first),
+        ms(fc_median),
+        fc.rows.len()
+    );
+    println!(
+        "stalled deals:      first {:.2} ms, median {:.2} ms ({} stalled, {} stages)",
+        ms(st_first),
+        ms(st_median),
+        st.deals.len(),
+        st.thresholds.len()
+    );
+    println!(
+        "conversion:         first {:.2} ms, median {:.2} ms ({} won, {} lost)",
+        ms(cv_first),
+        ms(cv_median),
+        cv.won,
+        cv.lost
     );
     println!(
         "account doc load:   p50 {:.2} ms, p99 {:.2} ms over {} cache misses",
