@@ -62,7 +62,7 @@ pub struct DocumentQuery {
 /// Content-Security-Policy that runs no script), else `text/plain`.
 #[utoipa::path(get, path = "/api/accounts/{account}/quotes/{id}/document", tag = "records",
     params(("account" = String, Path), ("id" = String, Path), DocumentQuery),
-    responses((status = 200, body = String, content_type = "text/html", description = "the rendered document"),
+    responses((status = 200, description = "the rendered document: HTML for an HTML template, else text", content((String = "text/html"), (String = "text/plain"))),
               (status = 400, body = ErrorBody), (status = 404, body = ErrorBody, description = "no such account in scope, quote or template")),
     security(("bearer" = [])))]
 pub async fn document(

@@ -181,7 +181,7 @@ fn answer(
 /// unweighted (CSV: the per-owner rows).
 #[utoipa::path(get, path = "/api/reports/forecast", tag = "reports",
     params(ForecastQuery),
-    responses((status = 200, body = Forecast, description = "JSON, or CSV of `rows` with format=csv"),
+    responses((status = 200, description = "JSON, or CSV of `rows` with format=csv", content((Forecast = "application/json"), (String = "text/csv"))),
               (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn forecast(
@@ -255,7 +255,7 @@ fn thresholds(raw: Option<&str>) -> Result<Vec<StageDays>, ApiError> {
 /// most overdue first (CSV: the deals).
 #[utoipa::path(get, path = "/api/reports/stalled", tag = "reports",
     params(StalledQuery),
-    responses((status = 200, body = StalledReport, description = "JSON, or CSV of `deals` with format=csv"),
+    responses((status = 200, description = "JSON, or CSV of `deals` with format=csv", content((StalledReport = "application/json"), (String = "text/csv"))),
               (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn stalled(
@@ -305,7 +305,7 @@ pub struct ConversionQuery {
 /// sales cycle (CSV: the stages).
 #[utoipa::path(get, path = "/api/reports/conversion", tag = "reports",
     params(ConversionQuery),
-    responses((status = 200, body = ConversionReport, description = "JSON, or CSV of `stages` with format=csv"),
+    responses((status = 200, description = "JSON, or CSV of `stages` with format=csv", content((ConversionReport = "application/json"), (String = "text/csv"))),
               (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn conversion(
@@ -346,7 +346,7 @@ pub struct ProductSalesQuery {
 /// and currency, from the orders' lines (cancelled orders left out).
 #[utoipa::path(get, path = "/api/reports/products", tag = "reports",
     params(ProductSalesQuery),
-    responses((status = 200, body = ProductSalesList, description = "JSON, or CSV of `items` with format=csv"),
+    responses((status = 200, description = "JSON, or CSV of `items` with format=csv", content((ProductSalesList = "application/json"), (String = "text/csv"))),
               (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn product_sales(
