@@ -168,6 +168,7 @@ pub fn check(kind: RecordKind, r: &Map<String, Value>, rules: &Rules) -> Vec<Fie
         }
         RecordKind::CustomField => {
             v.non_empty("key");
+            v.non_empty("entity");
             v.enumeration::<CustomFieldType>("field_type");
         }
         RecordKind::Template => {
@@ -183,6 +184,8 @@ pub fn check(kind: RecordKind, r: &Map<String, Value>, rules: &Rules) -> Vec<Fie
             }
         }
         RecordKind::Product => {
+            v.non_empty("sku");
+            v.non_empty("name");
             v.min("unit_price_minor", 0);
             v.currency("currency");
         }

@@ -117,33 +117,46 @@ pub struct MessageRequest {
     pub day: Option<String>,
 }
 
+/// The render options of a message or document: `locale` (BCP 47, default
+/// `en-GB`; a malformed one is a 400 `code` naming `locale`) and `day`
+/// (`YYYY-MM-DD`, default today, UTC).
+pub(super) fn render_options(
+    code: &'static str,
+    locale: Option<&str>,
+    day: Option<&str>,
+) -> Result<RenderOptions, ApiError> {
+    let day = report_day("day", day, None)?;
+    let locale = locale.unwrap_or("en-GB");
+    if locale.len() > 35
+        || !locale
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
+        return Err(ApiError::bad(
+            code,
+            "locale",
+            "locale: a BCP 47 tag such as nb-NO",
+        ));
+    }
+    Ok(RenderOptions::new(locale, day.date))
+}
+
 impl MessageRequest {
     fn parts(&self) -> Result<(MergeRecords, RenderOptions), ApiError> {
-        let day = report_day("day", self.day.as_deref(), None)?;
-        let locale = self.locale.clone().unwrap_or_else(|| "en-GB".into());
-        if locale.len() > 35
-            || !locale
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-')
-        {
-            return Err(ApiError::bad(
-                "invalid_field",
-                "locale",
-                "locale: a BCP 47 tag such as nb-NO",
-            ));
-        }
+        let opts = render_options("invalid_field", self.locale.as_deref(), self.day.as_deref())?;
         Ok((
             MergeRecords {
                 contact_id: self.contact_id.clone(),
                 deal_id: self.deal_id.clone(),
                 quote_id: self.quote_id.clone(),
             },
-            RenderOptions::new(locale, day.date),
+            opts,
         ))
     }
 }
 
-fn rep(caller: &Caller) -> RepInfo {
+/// The sender as templates see it (`rep.*`): the calling user.
+pub(super) fn rep(caller: &Caller) -> RepInfo {
     RepInfo {
         user_id: caller.user.id.clone(),
         display_name: caller.user.id.clone(),

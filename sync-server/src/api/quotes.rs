@@ -75,27 +75,11 @@ pub async fn document(
     use axum::response::IntoResponse;
     use outpost_core::model::TemplateFormat;
     use outpost_core::store::MergeRecords;
-    use outpost_core::templates::{RenderOptions, RepInfo};
 
     let doc = parse_doc(&account)?;
-    let day = super::sales::report_day("day", q.day.as_deref(), None)?;
-    let locale = q.locale.unwrap_or_else(|| "en-GB".into());
-    if locale.len() > 35
-        || !locale
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-')
-    {
-        return Err(ApiError::bad(
-            "invalid_query",
-            "locale",
-            "locale: a BCP 47 tag such as nb-NO",
-        ));
-    }
-    let rep = RepInfo {
-        user_id: caller.user.id.clone(),
-        display_name: caller.user.id.clone(),
-        ..Default::default()
-    };
+    let opts =
+        super::messages::render_options("invalid_query", q.locale.as_deref(), q.day.as_deref())?;
+    let rep = super::messages::rep(&caller);
     let (html, body) = caller
         .read(&app, doc, move |store, _| {
             let quote = store
@@ -108,7 +92,6 @@ pub async fn document(
                 quote_id: Some(id),
             };
             let template = store.template(&q.template_id)?;
-            let opts = RenderOptions::new(locale, day.date);
             let m = store.render_template(&q.template_id, doc, &records, Some(rep), &opts)?;
             Ok((template.format == TemplateFormat::Html, m.body))
         })

@@ -415,16 +415,8 @@ pub async fn create_product(
     caller: Caller,
     Body(body): Body<Value>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
+    // sku and name must not be empty: core's rule, on every path
     let product: Product = new_record(body)?;
-    for (field, value) in [("sku", &product.sku), ("name", &product.name)] {
-        if value.trim().is_empty() {
-            return Err(ApiError::bad(
-                "invalid_field",
-                field,
-                format!("{field} must not be empty"),
-            ));
-        }
-    }
     let v = create_setting(&app, &caller, product).await?;
     Ok((StatusCode::CREATED, Json(v)))
 }

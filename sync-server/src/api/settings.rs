@@ -189,21 +189,8 @@ pub async fn create_custom_field(
     caller: Caller,
     Body(body): Body<Value>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
+    // key and entity must not be empty: core's rule, on every path
     let field: CustomField = new_record(body)?;
-    if field.key.trim().is_empty() {
-        return Err(ApiError::bad(
-            "invalid_field",
-            "key",
-            "key must not be empty",
-        ));
-    }
-    if field.entity.trim().is_empty() {
-        return Err(ApiError::bad(
-            "invalid_field",
-            "entity",
-            "entity must not be empty",
-        ));
-    }
     let v = create_setting(&app, &caller, field).await?;
     Ok((StatusCode::CREATED, Json(v)))
 }

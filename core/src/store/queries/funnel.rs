@@ -192,14 +192,22 @@ impl Store {
         within: Option<&BTreeSet<DocumentId>>,
     ) -> Result<StalledReport> {
         let now = day.end_ms();
-        let deals = self.report_deals(f, within)?;
-        // the history of stays, over every deal the store holds
+        // one read of every deal: the history of stays is everyone's, the
+        // report the filter's and the scope's
         let everyone = self.report_deals(&SalesFilter::default(), None)?;
+        let docs: Option<BTreeSet<String>> =
+            within.map(|w| w.iter().map(ToString::to_string).collect());
+        let deals: Vec<&DealFacts> = everyone
+            .iter()
+            .filter(|d| f.owner.as_ref().is_none_or(|o| d.owner.as_ref() == Some(o)))
+            .filter(|d| f.pipeline_id.as_ref().is_none_or(|p| &d.pipeline_id == p))
+            .filter(|d| docs.as_ref().is_none_or(|s| s.contains(&d.doc_id)))
+            .collect();
         let moves = self.stage_moves()?;
         let mut stays: BTreeMap<(String, String), Vec<i64>> = BTreeMap::new();
         for d in &everyone {
             let mut entered = (
-                self.first_stage(d, moves.get(&(d.doc_id.clone(), d.id.clone()))),
+                first_stage(d, moves.get(&(d.doc_id.clone(), d.id.clone()))),
                 d.created_at,
             );
             for m in moves
@@ -273,18 +281,18 @@ impl Store {
                 });
             if days_in_stage > threshold {
                 stalled.push(StalledDeal {
-                    doc_id: doc_id(d.doc_id)?,
-                    account_name: d.account_name,
-                    deal_id: d.id,
-                    name: d.name,
-                    owner: d.owner,
-                    pipeline_id: d.pipeline_id,
-                    stage_id: d.stage_id,
-                    stage_name: d.stage_name,
+                    doc_id: doc_id(d.doc_id.clone())?,
+                    account_name: d.account_name.clone(),
+                    deal_id: d.id.clone(),
+                    name: d.name.clone(),
+                    owner: d.owner.clone(),
+                    pipeline_id: d.pipeline_id.clone(),
+                    stage_id: d.stage_id.clone(),
+                    stage_name: d.stage_name.clone(),
                     days_in_stage,
                     threshold_days: threshold,
                     amount_minor: d.amount_minor,
-                    currency: d.currency,
+                    currency: d.currency.clone(),
                 });
             }
         }
@@ -361,7 +369,7 @@ impl Store {
         for d in self.report_deals(&filter, within)? {
             let history = moves.get(&(d.doc_id.clone(), d.id.clone()));
             let mut visited: Vec<String> = vec![d.stage_id.clone()];
-            visited.extend(self.first_stage(&d, history));
+            visited.extend(first_stage(&d, history));
             visited.extend(history.into_iter().flatten().map(|m| m.to.clone()));
             let is_won = d.meaning == "won";
             // the furthest open stage reached, by position
@@ -448,12 +456,13 @@ impl Store {
         }
         Ok(out)
     }
-    /// The stage a deal was created in: where its first move came from, or
-    /// its current stage when it never moved.
-    fn first_stage(&self, d: &DealFacts, moves: Option<&Vec<Move>>) -> Option<String> {
-        match moves.and_then(|m| m.first()) {
-            Some(first) => first.from.clone(),
-            None => Some(d.stage_id.clone()),
-        }
+}
+
+/// The stage a deal was created in: where its first move came from, or its
+/// current stage when it never moved.
+fn first_stage(d: &DealFacts, moves: Option<&Vec<Move>>) -> Option<String> {
+    match moves.and_then(|m| m.first()) {
+        Some(first) => first.from.clone(),
+        None => Some(d.stage_id.clone()),
     }
 }

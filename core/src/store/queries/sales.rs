@@ -210,8 +210,7 @@ impl Store {
             .and_then(|mut st| {
                 st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
                     .collect::<rusqlite::Result<_>>()
-            })
-            .unwrap_or_default();
+            })?;
         let mut st = self.conn().prepare_cached(
             "SELECT l.product_id, l.description, o.ordered_at, o.currency, l.doc_id, l.order_id,
                     l.quantity_milli, l.total_minor
